@@ -1,0 +1,80 @@
+package slack
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Truncated marks text cut to fit one of Slack's limits.
+const Truncated = "…(truncated)"
+
+// Slack's limits, in characters.
+const (
+	maxText    = 40000
+	maxSection = 3000
+	maxURL     = 500
+)
+
+// escapeRune returns r as Slack's mrkdwn must carry it: &, < and > as
+// entities, so that no text can form a mention (<!channel>, <@U…>), a
+// channel reference (<#C…>) or a link (<url|label>).
+func escapeRune(r rune) string {
+	switch r {
+	case '&':
+		return "&amp;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	}
+	return string(r)
+}
+
+// escape escapes every character of s with escapeRune.
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString(escapeRune(r))
+	}
+	return b.String()
+}
+
+// fit escapes raw and cuts it so that the result, marker included, is at
+// most limit characters. It never cuts an entity in half.
+func fit(raw string, limit int) string {
+	esc := escape(raw)
+	if utf8.RuneCountInString(esc) <= limit {
+		return esc
+	}
+
+	budget := limit - utf8.RuneCountInString(Truncated)
+	var b strings.Builder
+	n := 0
+	for _, r := range raw {
+		e := escapeRune(r)
+		l := utf8.RuneCountInString(e)
+		if n+l > budget {
+			break
+		}
+		b.WriteString(e)
+		n += l
+	}
+	b.WriteString(Truncated)
+	return b.String()
+}
+
+// link returns a Slack link to an alert-supplied URL, or "" when the URL
+// is not a plain http(s) URL that can be linked safely. Only the runbook
+// and dashboard annotations are linked, and only by this function.
+func link(raw, label string) string {
+	if len(raw) > maxURL || strings.ContainsAny(raw, "<>| \t\r\n") {
+		return ""
+	}
+
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return "<" + strings.ReplaceAll(raw, "&", "&amp;") + "|" + label + ">"
+}
