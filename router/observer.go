@@ -1,0 +1,44 @@
+package router
+
+import (
+	"time"
+
+	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+// Observer is told what happens to every event. The demo prints it; later
+// the audit trail and metrics listen through it. Methods are called from
+// several workers at once and must not block for long.
+type Observer interface {
+	// Rejected: the message is not a valid event and was dead-lettered.
+	Rejected(subject string, err error)
+	// Routed: the event matched these routes (none: unrouted).
+	Routed(ev *alert.Event, res rules.Result)
+	// Suppressed: dedup held the event back on one route.
+	Suppressed(ev *alert.Event, route string, d dedup.Decision)
+	// Delivered: one channel of one receiver finished, err nil on success.
+	Delivered(n channels.Notification, channel string, attempts int, took time.Duration, err error)
+	// Done: every delivery for the event is finished and it was acked.
+	Done(ev *alert.Event)
+}
+
+// NopObserver ignores everything; embed it to implement only some methods.
+type NopObserver struct{}
+
+// Rejected does nothing.
+func (NopObserver) Rejected(string, error) {}
+
+// Routed does nothing.
+func (NopObserver) Routed(*alert.Event, rules.Result) {}
+
+// Suppressed does nothing.
+func (NopObserver) Suppressed(*alert.Event, string, dedup.Decision) {}
+
+// Delivered does nothing.
+func (NopObserver) Delivered(channels.Notification, string, int, time.Duration, error) {}
+
+// Done does nothing.
+func (NopObserver) Done(*alert.Event) {}

@@ -1,0 +1,204 @@
+// Package router is the alertrouter pipeline: it consumes events from
+// JetStream, matches them against the rules, asks the dedup store whether
+// to notify, fans notifications out to every receiver's channels, and acks
+// each message only when all of its deliveries are done or dead-lettered.
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+// Options configure a Router. JetStream, Rules and Channels are required.
+type Options struct {
+	// JetStream is the connection's JetStream context.
+	JetStream jetstream.JetStream
+	// Rules are the routing rules in force at start.
+	Rules *rules.Rules
+	// Channels builds the channels of a receiver.
+	Channels ChannelFactory
+	// Store keeps dedup state; nil means a fresh in-memory store.
+	Store dedup.Store
+	// Consumer is the durable consumer name; empty means "alertrouter".
+	Consumer string
+	// Workers is how many events are processed at once; 0 means 8.
+	Workers int
+	// AckWait is how long JetStream waits for an ack before redelivering;
+	// in-progress acks keep long deliveries alive. 0 means 30s.
+	AckWait time.Duration
+	// DrainTimeout bounds how long in-flight deliveries may run after
+	// shutdown begins; 0 means 30s.
+	DrainTimeout time.Duration
+	// Retry is the delivery retry policy.
+	Retry channels.RetryPolicy
+	// Decoder validates raw events.
+	Decoder alert.Decoder
+	// Observer is told what happens to each event; nil ignores it.
+	Observer Observer
+	// Logger receives operational logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock used for dedup decisions; nil means time.Now.
+	Now func() time.Time
+}
+
+// Router consumes, routes and delivers. Create it with New, start it with
+// Run, and swap its rules at any time with SetRules.
+type Router struct {
+	opts  Options
+	log   *slog.Logger
+	obs   Observer
+	store dedup.Store
+	now   func() time.Time
+	set   atomic.Pointer[ruleSet]
+}
+
+// ruleSet is the rules and the channels built from them, swapped as one.
+type ruleSet struct {
+	rules     *rules.Rules
+	receivers map[string][]channels.Channel
+}
+
+// New checks the options, builds every receiver's channels and returns a
+// router ready to Run.
+func New(opts Options) (*Router, error) {
+	if opts.JetStream == nil || opts.Rules == nil || opts.Channels == nil {
+		return nil, errors.New("router: JetStream, Rules and Channels are required")
+	}
+	opts = withDefaults(opts)
+
+	r := &Router{opts: opts, log: opts.Logger, obs: opts.Observer, store: opts.Store,
+		now: opts.Now}
+	if err := r.SetRules(opts.Rules); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Store == nil {
+		o.Store = dedup.NewMemory(o.Now)
+	}
+	if o.Consumer == "" {
+		o.Consumer = DefaultConsumer
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 30 * time.Second
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 30 * time.Second
+	}
+	if o.Observer == nil {
+		o.Observer = NopObserver{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// SetRules builds the channels of every receiver in rs and, only if all
+// of them build, puts rs in force for the next event. Events in flight
+// finish with the rules they started with.
+func (r *Router) SetRules(rs *rules.Rules) error {
+	receivers := make(map[string][]channels.Channel, len(rs.Receivers))
+	for name, rcv := range rs.Receivers {
+		chs, err := r.opts.Channels(rcv)
+		if err != nil {
+			return fmt.Errorf("receiver %s: %w", name, err)
+		}
+		receivers[name] = chs
+	}
+	r.set.Store(&ruleSet{rules: rs, receivers: receivers})
+	return nil
+}
+
+// Rules returns the rules in force.
+func (r *Router) Rules() *rules.Rules { return r.set.Load().rules }
+
+// Run creates the streams and the durable consumer if missing, then
+// processes events until ctx is cancelled. On cancellation it stops
+// fetching, lets in-flight events finish within DrainTimeout, and returns
+// once every worker has stopped.
+func (r *Router) Run(ctx context.Context) error {
+	if err := EnsureStreams(ctx, r.opts.JetStream); err != nil {
+		return err
+	}
+	cons, err := r.opts.JetStream.CreateOrUpdateConsumer(ctx, StreamAlerts,
+		jetstream.ConsumerConfig{
+			Durable:       r.opts.Consumer,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       r.opts.AckWait,
+			FilterSubject: SubjectAlerts,
+			MaxAckPending: 4 * r.opts.Workers,
+		})
+	if err != nil {
+		return fmt.Errorf("create consumer %s on %s: %w", r.opts.Consumer, StreamAlerts, err)
+	}
+
+	work, stopWork := r.deliveryContext(ctx)
+	defer stopWork()
+
+	jobs := make(chan jetstream.Msg)
+	var wg sync.WaitGroup
+	for range r.opts.Workers {
+		wg.Go(func() {
+			for msg := range jobs {
+				r.handle(work, msg)
+			}
+		})
+	}
+
+	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
+		jetstream.PullMaxMessages(2*r.opts.Workers),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			r.log.Warn("consume", "err", err)
+		}))
+	if err != nil {
+		close(jobs)
+		wg.Wait()
+		return fmt.Errorf("consume %s: %w", r.opts.Consumer, err)
+	}
+	r.log.Info("router running", "consumer", r.opts.Consumer, "workers", r.opts.Workers,
+		"rules", r.Rules().File)
+
+	<-ctx.Done()
+	r.log.Info("draining", "timeout", r.opts.DrainTimeout)
+	cc.Drain()
+	<-cc.Closed()
+	close(jobs)
+	wg.Wait()
+	return nil
+}
+
+// deliveryContext outlives ctx by DrainTimeout, so that deliveries under
+// way when shutdown begins can finish and be acked.
+func (r *Router) deliveryContext(ctx context.Context) (context.Context, func()) {
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(r.opts.DrainTimeout, cancel)
+		<-work.Done()
+		t.Stop()
+	})
+	return work, func() {
+		stop()
+		cancel()
+	}
+}

@@ -1,0 +1,286 @@
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+const testRules = `
+defaults: { dedup_window: 10m, repeat_interval: 4h }
+receivers:
+  pager: { console: {} }
+  chat: { console: {} }
+  broken: { console: {}, fallback: [backup] }
+  backup: { console: {} }
+  unrouted-log: { console: {} }
+unrouted: [unrouted-log]
+routes:
+  - name: critical
+    match: { severity: critical }
+    receivers: [pager, chat]
+    continue: true
+  - name: chat-all
+    match: { source: "ci/*" }
+    receivers: [chat]
+  - name: broken
+    match: { source: "broken/*" }
+    receivers: [broken]
+`
+
+// recorder is a channel per receiver that records what it was sent and
+// fails when told to.
+type recorder struct {
+	mu    sync.Mutex
+	sent  map[string][]channels.Notification
+	fail  map[string]error
+	delay time.Duration
+}
+
+type recChannel struct {
+	r        *recorder
+	receiver string
+}
+
+func (c recChannel) Name() string { return "rec" }
+
+func (c recChannel) Send(ctx context.Context, n channels.Notification) error {
+	if c.r.delay > 0 {
+		select {
+		case <-time.After(c.r.delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	c.r.mu.Lock()
+	defer c.r.mu.Unlock()
+	if err := c.r.fail[c.receiver]; err != nil {
+		return err
+	}
+	c.r.sent[c.receiver] = append(c.r.sent[c.receiver], n)
+	return nil
+}
+
+func (r *recorder) factory(rcv *rules.Receiver) ([]channels.Channel, error) {
+	return []channels.Channel{recChannel{r, rcv.Name}}, nil
+}
+
+func (r *recorder) got(receiver string) []channels.Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]channels.Notification(nil), r.sent[receiver]...)
+}
+
+// counter counts finished messages.
+type counter struct {
+	NopObserver
+	mu   sync.Mutex
+	done int
+}
+
+func (c *counter) Done(*alert.Event)      { c.add() }
+func (c *counter) Rejected(string, error) { c.add() }
+func (c *counter) add()                   { c.mu.Lock(); c.done++; c.mu.Unlock() }
+func (c *counter) n() int                 { c.mu.Lock(); defer c.mu.Unlock(); return c.done }
+
+type harness struct {
+	js   jetstream.JetStream
+	rec  *recorder
+	obs  *counter
+	stop func()
+}
+
+func start(t *testing.T, rec *recorder, tweak func(*Options)) *harness {
+	t.Helper()
+	conn, err := config.NATS{Listen: "127.0.0.1:0", DataDir: t.TempDir()}.Connect(
+		slogDiscard())
+	require.NoError(t, err)
+	t.Cleanup(conn.Close)
+	js, err := jetstream.New(conn.Conn)
+	require.NoError(t, err)
+
+	rs, err := rules.Parse("test.yaml", []byte(testRules), rules.Options{})
+	require.NoError(t, err)
+	obs := &counter{}
+	opts := Options{JetStream: js, Rules: rs, Channels: rec.factory, Observer: obs,
+		Retry: channels.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond}}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	r, err := New(opts)
+	require.NoError(t, err)
+	require.NoError(t, EnsureStreams(context.Background(), js))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	h := &harness{js: js, rec: rec, obs: obs, stop: func() {
+		cancel()
+		require.NoError(t, <-done)
+	}}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			h.stop()
+		}
+	})
+	return h
+}
+
+func (h *harness) publish(t *testing.T, ev string) {
+	t.Helper()
+	_, err := h.js.Publish(context.Background(), "alerts.test.x", []byte(ev))
+	require.NoError(t, err)
+}
+
+func (h *harness) waitDone(t *testing.T, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return h.obs.n() >= n }, 10*time.Second,
+		5*time.Millisecond, "want %d messages processed, got %d", n, h.obs.n())
+}
+
+func newRecorder() *recorder {
+	return &recorder{sent: map[string][]channels.Notification{}, fail: map[string]error{}}
+}
+
+func TestRoutesDedupsAndResolves(t *testing.T) {
+	h := start(t, newRecorder(), nil)
+	db := `{"source":"monitor/db","name":"down","severity":"critical","dedup_key":"db1"%s}`
+
+	h.publish(t, sprintf(db, ""))
+	h.waitDone(t, 1)
+	h.publish(t, sprintf(db, ""))
+	h.publish(t, sprintf(db, ""))
+	h.waitDone(t, 3)
+	h.publish(t, sprintf(db, `,"status":"resolved"`))
+	h.waitDone(t, 4)
+
+	pager := h.rec.got("pager")
+	require.Len(t, pager, 2, "one firing and one resolved")
+	require.Equal(t, channels.ReasonNew, pager[0].Reason)
+	require.Equal(t, channels.ReasonResolved, pager[1].Reason)
+	require.Equal(t, 2, pager[1].Suppressed)
+	require.Equal(t, "db1", pager[1].Key)
+	require.Len(t, h.rec.got("chat"), 2, "chat reached through the critical route")
+	require.Empty(t, h.rec.got("unrouted-log"))
+}
+
+func TestReceiverReachedOnceAcrossRoutes(t *testing.T) {
+	h := start(t, newRecorder(), nil)
+
+	h.publish(t, `{"source":"ci/gates","name":"cve","severity":"critical"}`)
+	h.waitDone(t, 1)
+
+	chat := h.rec.got("chat")
+	require.Len(t, chat, 1)
+	require.Equal(t, "critical", chat[0].Route)
+}
+
+func TestUnroutedGoesToUnroutedReceivers(t *testing.T) {
+	h := start(t, newRecorder(), nil)
+
+	h.publish(t, `{"source":"monitor/x","name":"odd","severity":"info"}`)
+	h.waitDone(t, 1)
+
+	got := h.rec.got("unrouted-log")
+	require.Len(t, got, 1)
+	require.Equal(t, UnroutedRoute, got[0].Route)
+}
+
+func TestMalformedEventIsDeadLetteredAndTerminated(t *testing.T) {
+	h := start(t, newRecorder(), nil)
+	sub := subscribeDeadLetters(t, h.js)
+
+	h.publish(t, `{"source":"monitor/x","severity":"info"}`)
+	h.waitDone(t, 1)
+
+	msg := nextDeadLetter(t, sub)
+	require.Equal(t, SubjectDeadLetterPrefix+alert.ReasonInvalid, msg.Subject())
+	require.Contains(t, msg.Headers().Get(HeaderError), "name: is required")
+	require.Equal(t, "alerts.test.x", msg.Headers().Get(HeaderSubject))
+	require.JSONEq(t, `{"source":"monitor/x","severity":"info"}`, string(msg.Data()))
+	requireNothingPending(t, h.js)
+}
+
+func TestFailedDeliveryUsesFallbackAndDeadLetters(t *testing.T) {
+	rec := newRecorder()
+	rec.fail["broken"] = channels.Permanent(errors.New("channel_not_found"))
+	h := start(t, rec, nil)
+	sub := subscribeDeadLetters(t, h.js)
+
+	h.publish(t, `{"source":"broken/svc","name":"x","severity":"warning"}`)
+	h.waitDone(t, 1)
+
+	require.Len(t, rec.got("backup"), 1)
+	msg := nextDeadLetter(t, sub)
+	require.Equal(t, SubjectDeadLetterPrefix+"delivery", msg.Subject())
+	var dl deadLetter
+	require.NoError(t, json.Unmarshal(msg.Data(), &dl))
+	require.Equal(t, "broken", dl.Receiver)
+	require.Equal(t, 1, dl.Attempts, "permanent errors are not retried")
+	require.Equal(t, []string{"backup"}, dl.Fallbacks)
+	require.Contains(t, dl.Error, "channel_not_found")
+	requireNothingPending(t, h.js)
+}
+
+func TestShutdownFinishesInFlightDelivery(t *testing.T) {
+	rec := newRecorder()
+	rec.delay = 300 * time.Millisecond
+	h := start(t, rec, nil)
+
+	h.publish(t, `{"source":"ci/gates","name":"slow","severity":"info"}`)
+	require.Eventually(t, func() bool { return pending(t, h.js).NumAckPending == 1 },
+		5*time.Second, time.Millisecond)
+	h.stop()
+
+	require.Len(t, rec.got("chat"), 1, "the delivery under way finished")
+	require.Equal(t, 1, h.obs.n(), "and the message was acked")
+}
+
+func subscribeDeadLetters(t *testing.T, js jetstream.JetStream) jetstream.Consumer {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, EnsureStreams(ctx, js))
+	c, err := js.CreateOrUpdateConsumer(ctx, StreamDeadLetter, jetstream.ConsumerConfig{
+		AckPolicy: jetstream.AckNonePolicy})
+	require.NoError(t, err)
+	return c
+}
+
+func nextDeadLetter(t *testing.T, c jetstream.Consumer) jetstream.Msg {
+	t.Helper()
+	msgs, err := c.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	require.NoError(t, err)
+	for m := range msgs.Messages() {
+		return m
+	}
+	t.Fatal("no dead letter arrived")
+	return nil
+}
+
+func pending(t *testing.T, js jetstream.JetStream) *jetstream.ConsumerInfo {
+	t.Helper()
+	c, err := js.Consumer(context.Background(), StreamAlerts, DefaultConsumer)
+	require.NoError(t, err)
+	info, err := c.Info(context.Background())
+	require.NoError(t, err)
+	return info
+}
+
+func requireNothingPending(t *testing.T, js jetstream.JetStream) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		info := pending(t, js)
+		return info.NumAckPending == 0 && info.NumPending == 0 && info.NumRedelivered == 0
+	}, 5*time.Second, 10*time.Millisecond)
+}
