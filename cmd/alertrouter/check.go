@@ -1,0 +1,43 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+func (a *app) checkCmd() *cobra.Command {
+	var skipSecrets bool
+	cmd := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Validate a rules file and list every error with file:line:col",
+		Long: "Validate a rules file without starting anything. Every problem is listed\n" +
+			"with its file, line and column; the exit status is 1 if there is any.\n" +
+			"Secrets (${ENV} and file:) are expanded unless --skip-secrets is given,\n" +
+			"which lets CI check a file without production credentials.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			rs, err := rules.Load(args[0], rules.Options{SkipSecrets: skipSecrets})
+			var list rules.Errors
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fmt.Fprintln(a.stderr, e)
+				}
+				fmt.Fprintf(a.stderr, "%s: %d error(s)\n", args[0], len(list))
+				return exitError{code: 1}
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s: OK (%d receivers, %d routes)\n",
+				args[0], len(rs.Receivers), len(rs.Routes))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&skipSecrets, "skip-secrets", false,
+		"do not expand ${ENV} and file: secrets")
+	return cmd
+}

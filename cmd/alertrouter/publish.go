@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/router"
+)
+
+// eventFlags build an event from the command line.
+type eventFlags struct {
+	id, source, name, severity, status string
+	title, description, dedupKey       string
+	compliance                         []string
+	labels, annotations                map[string]string
+}
+
+func (a *app) publishCmd() *cobra.Command {
+	var (
+		nf natsFlags
+		ef eventFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "publish [EVENT.json...] | publish --source S --name N --severity L [flags]",
+		Short: "Publish events to the ALERTS stream and wait for JetStream to store them",
+		Long: "Publish events, from JSON files (- is standard input) or built from flags.\n" +
+			"Each event is validated first, given an id if it has none, and published on\n" +
+			"alerts.<source>.<severity> with its id as Nats-Msg-Id, so a retried publish is\n" +
+			"stored once. The command waits for JetStream's acknowledgement and exits non-zero\n" +
+			"without it, so a CI step knows the alert was stored.",
+		Example: "  alertrouter publish examples/events/04-database-down.json\n" +
+			"  alertrouter publish --source ci/quality-gates --name coverage_below_threshold \\\n" +
+			"    --severity high --label service=records-api --title 'Coverage 71% < 80%'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			events, err := a.collectEvents(args, &ef, cmd.Flags().Changed("source") ||
+				cmd.Flags().Changed("name"))
+			if err != nil {
+				return err
+			}
+			log, err := a.logger()
+			if err != nil {
+				return err
+			}
+			return a.publish(cmd.Context(), &nf, events, log)
+		},
+	}
+	nf.register(cmd, "nats://127.0.0.1:4222")
+	fl := cmd.Flags()
+	fl.DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for the stream's ack")
+	fl.StringVar(&ef.id, "id", "", "event id (default: a new UUID)")
+	fl.StringVar(&ef.source, "source", "", "who raised the alert, e.g. ci/quality-gates")
+	fl.StringVar(&ef.name, "name", "", "what is wrong, e.g. coverage_below_threshold")
+	fl.StringVar(&ef.severity, "severity", "", "critical, high, warning or info")
+	fl.StringVar(&ef.status, "status", "firing", "firing or resolved")
+	fl.StringVar(&ef.title, "title", "", "one-line title")
+	fl.StringVar(&ef.description, "description", "", "longer description")
+	fl.StringVar(&ef.dedupKey, "dedup-key", "", "dedup key (default: the fingerprint)")
+	fl.StringSliceVar(&ef.compliance, "compliance", nil, "compliance regimes, e.g. LGPD,ANVISA")
+	fl.StringToStringVar(&ef.labels, "label", nil, "label key=value (repeatable)")
+	fl.StringToStringVar(&ef.annotations, "annotation", nil, "annotation key=value (repeatable)")
+	return cmd
+}
+
+// collectEvents validates every event before anything is published, so
+// that one bad file does not leave a half-published batch.
+func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool) ([]*alert.Event, error) {
+	if fromFlags && len(args) > 0 {
+		return nil, fmt.Errorf("give either event files or --source/--name flags, not both")
+	}
+	if !fromFlags && len(args) == 0 {
+		return nil, fmt.Errorf("nothing to publish: give event files or --source, --name " +
+			"and --severity")
+	}
+	if fromFlags {
+		ev, err := ef.event()
+		if err != nil {
+			return nil, err
+		}
+		return []*alert.Event{ev}, nil
+	}
+
+	var events []*alert.Event
+	for _, path := range args {
+		ev, err := a.readEvent(path)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+func (f *eventFlags) event() (*alert.Event, error) {
+	raw := map[string]any{
+		"source": f.source, "name": f.name, "severity": f.severity, "status": f.status,
+	}
+	for k, v := range map[string]string{"id": f.id, "title": f.title,
+		"description": f.description, "dedup_key": f.dedupKey} {
+		if v != "" {
+			raw[k] = v
+		}
+	}
+	if len(f.compliance) > 0 {
+		raw["compliance"] = f.compliance
+	}
+	if len(f.labels) > 0 {
+		raw["labels"] = f.labels
+	}
+	if len(f.annotations) > 0 {
+		raw["annotations"] = f.annotations
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+
+	var d alert.Decoder
+	ev, err := d.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("event from flags: %s", flagError(err))
+	}
+	return ev, nil
+}
+
+// flagError names the flag rather than the JSON field in a decode error.
+func flagError(err error) string {
+	msg := err.Error()
+	for _, f := range []string{"source", "name", "severity", "status", "id", "dedup_key"} {
+		msg = strings.Replace(msg, ": "+f+": ", ": --"+strings.ReplaceAll(f, "_", "-")+": ", 1)
+	}
+	return msg
+}
+
+func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event,
+	log *slog.Logger) error {
+	conn, err := nf.cfg.Connect(log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	js, err := jetstream.New(conn.Conn)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, nf.timeout)
+	defer cancel()
+	if err := router.EnsureStreams(ctx, js); err != nil {
+		return err
+	}
+	for _, ev := range events {
+		ack, err := publishEvent(ctx, js, ev)
+		if err != nil {
+			return err
+		}
+		note := ""
+		if ack.Duplicate {
+			note = " (duplicate id: already stored)"
+		}
+		fmt.Fprintf(a.stdout, "published %s to %s (stream %s, seq %d)%s\n",
+			ev.ID, ev.Subject(), ack.Stream, ack.Sequence, note)
+	}
+	return nil
+}
+
+func publishEvent(ctx context.Context, js jetstream.JetStream,
+	ev *alert.Event) (*jetstream.PubAck, error) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s: %w", ev.ID, err)
+	}
+	ack, err := js.Publish(ctx, ev.Subject(), data, jetstream.WithMsgID(ev.ID))
+	if err != nil {
+		return nil, fmt.Errorf("publish event %s to %s: %w", ev.ID, ev.Subject(), err)
+	}
+	return ack, nil
+}
+

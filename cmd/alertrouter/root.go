@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/config"
+)
+
+// app is what every subcommand shares: the standard streams and the
+// global flags.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	logFormat      string
+	logLevel       string
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "alertrouter",
+		Short: "Route alert events from NATS to Slack, email, PagerDuty and more",
+		Long: "alertrouter consumes alert events from a NATS JetStream stream, matches each\n" +
+			"against the routes of a YAML rules file, suppresses duplicates, and delivers\n" +
+			"notifications to Slack, email, PagerDuty, webhooks and the console.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text",
+		"log format: text or json")
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info",
+		"log level: debug, info, warn or error")
+
+	root.AddCommand(a.runCmd(), a.checkCmd(), a.routeCmd(), a.publishCmd(), a.demoCmd())
+	return root
+}
+
+// logger builds the process logger from the global flags; logs go to
+// standard error so that standard output stays for results.
+func (a *app) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(a.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(a.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(a.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", a.logFormat)
+}
+
+// natsFlags are the connection flags of every command that talks to NATS.
+type natsFlags struct {
+	cfg     config.NATS
+	timeout time.Duration
+}
+
+func (f *natsFlags) register(cmd *cobra.Command, defaultURL string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.cfg.URL, "nats-url", defaultURL,
+		"NATS server URL(s), comma-separated")
+	fl.StringVar(&f.cfg.CredsFile, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
+	fl.StringVar(&f.cfg.User, "nats-user", "", "NATS user name")
+	fl.StringVar(&f.cfg.Password, "nats-password", "", "NATS password")
+	fl.StringVar(&f.cfg.Token, "nats-token", "", "NATS authentication token")
+	fl.StringVar(&f.cfg.CAFile, "nats-ca", "", "CA certificate file for NATS over TLS")
+}

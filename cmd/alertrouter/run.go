@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/router"
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+func (a *app) runCmd() *cobra.Command {
+	var (
+		nf           natsFlags
+		rulesPath    string
+		workers      int
+		consumer     string
+		drainTimeout time.Duration
+		maxSize      int
+	)
+	cmd := &cobra.Command{
+		Use:   "run --rules FILE",
+		Short: "Run the worker: consume events, route, dedup and deliver",
+		Long: "Run the worker. It consumes stream ALERTS (subjects alerts.>) with a durable\n" +
+			"pull consumer, routes every event by the rules file and delivers notifications.\n" +
+			"Without --nats-url it starts an embedded NATS server with JetStream, listening\n" +
+			"on --nats-listen and storing its data in --data. SIGINT or SIGTERM drains\n" +
+			"in-flight work before exit.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := a.logger()
+			if err != nil {
+				return err
+			}
+			rs, err := rules.Load(rulesPath, rules.Options{})
+			if err != nil {
+				return fmt.Errorf("load rules: %w", err)
+			}
+
+			conn, err := nf.cfg.Connect(log)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			js, err := jetstream.New(conn.Conn)
+			if err != nil {
+				return fmt.Errorf("jetstream: %w", err)
+			}
+
+			r, err := router.New(router.Options{
+				JetStream:    js,
+				Rules:        rs,
+				Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
+				Consumer:     consumer,
+				Workers:      workers,
+				DrainTimeout: drainTimeout,
+				Decoder:      alert.Decoder{MaxSize: maxSize},
+				Logger:       log,
+			})
+			if err != nil {
+				return err
+			}
+			err = r.Run(cmd.Context())
+			log.Info("stopped")
+			return err
+		},
+	}
+	nf.register(cmd, "")
+	fl := cmd.Flags()
+	fl.StringVar(&rulesPath, "rules", "", "rules file (required)")
+	fl.StringVar(&nf.cfg.Listen, "nats-listen", config.DefaultNATSListen,
+		"listen address of the embedded NATS server (without --nats-url)")
+	fl.StringVar(&nf.cfg.DataDir, "data", "alertrouter-data",
+		"JetStream data folder of the embedded NATS server")
+	fl.IntVar(&workers, "workers", 8, "events processed at once")
+	fl.StringVar(&consumer, "consumer", router.DefaultConsumer,
+		"durable consumer name, shared by all workers")
+	fl.DurationVar(&drainTimeout, "drain-timeout", 30*time.Second,
+		"how long in-flight deliveries may run after SIGTERM")
+	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
+	_ = cmd.MarkFlagRequired("rules")
+	return cmd
+}
