@@ -183,4 +183,3 @@ func publishEvent(ctx context.Context, js jetstream.JetStream,
 	}
 	return ack, nil
 }
-
