@@ -268,9 +268,14 @@ func nextDeadLetter(t *testing.T, c jetstream.Consumer) jetstream.Msg {
 	return nil
 }
 
+// pending returns the consumer's state, or an empty one while the router
+// has not created the consumer yet.
 func pending(t *testing.T, js jetstream.JetStream) *jetstream.ConsumerInfo {
 	t.Helper()
 	c, err := js.Consumer(context.Background(), StreamAlerts, DefaultConsumer)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return &jetstream.ConsumerInfo{NumPending: 1}
+	}
 	require.NoError(t, err)
 	info, err := c.Info(context.Background())
 	require.NoError(t, err)
