@@ -110,6 +110,11 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 // plan asks dedup about every matched route and returns one notification
 // per receiver to notify, in delivery order. A receiver reached through
 // several routes is notified once, on behalf of the first.
+//
+// TODO(delivery): dedup records a notification as sent when it is
+// planned, so a message redelivered after a crash or a nak is suppressed
+// on the redelivery; per-receiver delivery records are needed to retry
+// only the receivers that did not get it.
 func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
 	res rules.Result) ([]channels.Notification, error) {
 	type scope struct {
