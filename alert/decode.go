@@ -134,8 +134,20 @@ func strictUnmarshal(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return errors.New("input is not valid UTF-8")
 	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return errors.New("input starts with a byte order mark; send UTF-8 without one")
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
+		if !bytes.Equal(trimmed, []byte("null")) {
+			return errors.New("an event must be one JSON object, {...}")
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
+		}
 		return err
 	}
 	if dec.More() {

@@ -48,6 +48,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"bad json", `{"source":`, ReasonBadJSON, ""},
 		{"not an object", `[1,2]`, ReasonBadJSON, ""},
 		{"null", `null`, ReasonBadJSON, ""},
+		{"empty", ``, ReasonBadJSON, ""},
+		{"byte order mark", "\xef\xbb\xbf{}", ReasonBadJSON, ""},
 		{"trailing data", `{"source":"s","name":"n","severity":"info"} {}`, ReasonBadJSON, ""},
 		{"invalid utf8", "{\"source\":\"\xff\",\"name\":\"n\",\"severity\":\"info\"}", ReasonBadJSON, ""},
 		{"missing source", `{"name":"n","severity":"info"}`, ReasonInvalid, "source"},
@@ -137,4 +139,19 @@ func TestMarshalKeepsExtra(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"y":1}`, string(again.Extra["x"]))
 	require.Equal(t, ev.Fingerprint(), again.Fingerprint())
+}
+
+func TestDecodeErrorsReadable(t *testing.T) {
+	cases := map[string]string{
+		`[1,2]`:                 "one JSON object",
+		"\xef\xbb\xbf{}":        "byte order mark",
+		`{"source": x}`:         "invalid JSON at byte",
+		`{"source":"s"} {}`:     "trailing data",
+		"{\"source\":\"\xff\"}": "not valid UTF-8",
+	}
+	for in, want := range cases {
+		_, err := testDecoder().Decode([]byte(in))
+		require.ErrorContains(t, err, want, in)
+		require.NotContains(t, err.Error(), "Go value", in)
+	}
 }

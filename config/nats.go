@@ -46,6 +46,7 @@ type NATS struct {
 type Conn struct {
 	*nats.Conn
 	server *server.Server
+	lock   *os.File
 }
 
 // Close drains the connection and stops the embedded server, if any.
@@ -60,6 +61,9 @@ func (c *Conn) Close() {
 		c.server.Shutdown()
 		c.server.WaitForShutdown()
 	}
+	if c.lock != nil {
+		_ = c.lock.Close()
+	}
 }
 
 // Embedded reports whether the connection goes to an embedded server.
@@ -71,11 +75,11 @@ func (n NATS) Connect(log *slog.Logger) (*Conn, error) {
 	c := &Conn{}
 	url := n.URL
 	if url == "" {
-		srv, err := n.startEmbedded()
+		srv, lock, err := n.startEmbedded()
 		if err != nil {
 			return nil, err
 		}
-		c.server = srv
+		c.server, c.lock = srv, lock
 		url = srv.ClientURL()
 		log.Info("embedded nats started", "url", url, "data", n.DataDir)
 	}
@@ -122,18 +126,18 @@ func (n NATS) clientOptions(log *slog.Logger) []nats.Option {
 	return opts
 }
 
-func (n NATS) startEmbedded() (*server.Server, error) {
+func (n NATS) startEmbedded() (*server.Server, *os.File, error) {
 	listen := n.Listen
 	if listen == "" {
 		listen = DefaultNATSListen
 	}
 	host, portText, err := net.SplitHostPort(listen)
 	if err != nil {
-		return nil, fmt.Errorf("nats listen address %q: %w", listen, err)
+		return nil, nil, fmt.Errorf("nats listen address %q: %w", listen, err)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil {
-		return nil, fmt.Errorf("nats listen address %q: port: %w", listen, err)
+		return nil, nil, fmt.Errorf("nats listen address %q: port: %w", listen, err)
 	}
 	if port == 0 {
 		port = server.RANDOM_PORT
@@ -143,6 +147,21 @@ func (n NATS) startEmbedded() (*server.Server, error) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "alertrouter-nats")
 	}
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := n.serve(host, port, dir)
+	if err != nil {
+		if lock != nil {
+			_ = lock.Close()
+		}
+		return nil, nil, err
+	}
+	return srv, lock, nil
+}
+
+func (n NATS) serve(host string, port int, dir string) (*server.Server, error) {
 	srv, err := server.NewServer(&server.Options{
 		ServerName: "alertrouter-embedded",
 		Host:       host,
@@ -156,11 +175,21 @@ func (n NATS) startEmbedded() (*server.Server, error) {
 		return nil, fmt.Errorf("embedded nats: %w", err)
 	}
 
+	// Fail fast on a taken port, rather than waiting for readiness.
+	if port != server.RANDOM_PORT {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("embedded nats cannot listen on %s (pass --nats-listen, "+
+				"or --nats-url to use a running NATS): %w", net.JoinHostPort(host,
+				strconv.Itoa(port)), err)
+		}
+		_ = ln.Close()
+	}
+
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
-		return nil, errors.New("embedded nats did not start within 10s (is " + listen +
-			" already in use? pass --nats-listen or --nats-url)")
+		return nil, errors.New("embedded nats did not become ready within 10s")
 	}
 	return srv, nil
 }

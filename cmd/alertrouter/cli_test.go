@@ -122,6 +122,12 @@ func TestBadInputIsNamed(t *testing.T) {
 		{"run without rules", []string{"run"}, "rules"},
 		{"unknown rules file", []string{"route", "--rules", "/nonexistent/r.yaml", "-"},
 			"/nonexistent/r.yaml"},
+		{"publish empty url", []string{"publish", "--nats-url", " ", "--source", "s",
+			"--name", "n", "--severity", "info"}, "--nats-url is empty"},
+		{"run no workers", []string{"run", "--rules", consoleRules, "--workers", "0"},
+			"--workers 0"},
+		{"bad log format", []string{"check", "--log-format", "xml", consoleRules},
+			"--log-format"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/channels/console"
 	"github.com/alertrouter/alertrouter/config"
 	"github.com/alertrouter/alertrouter/dedup"
 	"github.com/alertrouter/alertrouter/examples"
@@ -50,7 +51,8 @@ func (a *app) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Route the bundled example events with console channels, then exit",
 		Long: "Start an embedded NATS server with JetStream in a temporary folder, load the\n" +
-			"example console rules (or --rules), publish the bundled example events\n" +
+			"example console rules (or --rules, whose receivers all print to the console\n" +
+			"instead of their channels), publish the bundled example events\n" +
 			"(with duplicates, a resolution and one malformed event), and print what went\n" +
 			"where and what was suppressed. Nothing leaves the machine.",
 		Args: cobra.NoArgs,
@@ -91,7 +93,7 @@ func (a *app) demo(ctx context.Context, rulesPath string) error {
 
 	rep := newReport(a.stdout)
 	r, err := router.New(router.Options{JetStream: js, Rules: rs, Workers: 1,
-		Channels: router.Adapters(router.AdapterOptions{Console: rep.console()}),
+		Channels: consoleOnly(rep.console()),
 		Observer: rep, Logger: quiet(log)})
 	if err != nil {
 		return err
@@ -156,6 +158,15 @@ func publishDemo(ctx context.Context, js jetstream.JetStream, rep *report) (int,
 		return 0, err
 	}
 	return len(demoScript) + 1, nil
+}
+
+// consoleOnly gives every receiver one console channel in place of the
+// channels its rules name, so that the demo never sends anything out,
+// whatever rules file it is given.
+func consoleOnly(w io.Writer) router.ChannelFactory {
+	return func(*rules.Receiver) ([]channels.Channel, error) {
+		return []channels.Channel{console.New(w)}, nil
+	}
 }
 
 func demoRules(p string) (*rules.Rules, error) {

@@ -14,6 +14,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal starts the drain, restore the default
+	// handling, so that a second one stops the process at once.
+	context.AfterFunc(ctx, stop)
+	// A console reader that goes away (| head) must not kill the worker:
+	// the write fails, and the delivery is dead-lettered like any other.
+	signal.Ignore(syscall.SIGPIPE)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

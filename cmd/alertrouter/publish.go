@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -141,6 +142,11 @@ func flagError(err error) string {
 
 func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event,
 	log *slog.Logger) error {
+	nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
+	if nf.cfg.URL == "" {
+		return errors.New("--nats-url is empty: publish needs the NATS server that " +
+			"alertrouter run listens on (default nats://127.0.0.1:4222)")
+	}
 	conn, err := nf.cfg.Connect(log)
 	if err != nil {
 		return err

@@ -31,6 +31,10 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			"notifications to Slack, email, PagerDuty, webhooks and the console.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			_, err := a.logger()
+			return err
+		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -36,6 +37,13 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if workers < 1 {
+				return fmt.Errorf("--workers %d: want at least 1", workers)
+			}
+			if maxSize < 1 {
+				return fmt.Errorf("--max-event-size %d: want a positive number of bytes", maxSize)
+			}
+			nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
 			rs, err := rules.Load(rulesPath, rules.Options{})
 			if err != nil {
 				return fmt.Errorf("load rules: %w", err)
