@@ -9,77 +9,130 @@ import (
 	"github.com/alertrouter/alertrouter/channels"
 )
 
+// errInterrupted means shutdown cut deliveries short: nothing is recorded
+// as failed, and the message is left for redelivery.
+var errInterrupted = errors.New("deliveries interrupted by shutdown")
+
+// fallbackPrefix marks deliveries made on behalf of a failed receiver.
+const fallbackPrefix = "fallback."
+
 // delivery is the outcome of one notification on one channel.
 type delivery struct {
 	n        channels.Notification
+	name     string
 	channel  string
 	attempts int
 	err      error
 }
 
 // deliverAll sends every planned notification on every channel of its
-// receiver at once and waits for all of them. A receiver whose delivery
-// failed for good is dead-lettered and its fallback receivers are tried.
-// The error is non-nil only when a failure could not be recorded.
-func (r *Router) deliverAll(ctx context.Context, set *ruleSet,
+// receiver at once and waits for all of them. Deliveries the ledger has as
+// done are skipped. A receiver whose delivery failed for good is
+// dead-lettered and its fallback receivers are tried. The error is
+// errInterrupted when shutdown cut deliveries short, and otherwise
+// non-nil only when a failure could not be recorded.
+func (r *Router) deliverAll(ctx context.Context, set *ruleSet, id string,
 	plan []channels.Notification) error {
-	failed := r.fanOut(ctx, set, plan)
+	failed, err := r.fanOut(ctx, set, id, "", plan)
+	if err != nil {
+		return err
+	}
 
 	var fallback []channels.Notification
-	var errs []error
 	for _, d := range failed {
-		rcv := set.rules.Receivers[d.n.Receiver]
-		dl := deadLetter{Event: d.n.Event, Route: d.n.Route, Receiver: d.n.Receiver,
-			Channel: d.channel, Reason: string(d.n.Reason), Error: d.err.Error(),
-			Attempts: d.attempts, FailedAt: r.now().UTC()}
-		if rcv != nil {
-			dl.Fallbacks = rcv.Fallback
+		if rcv := set.rules.Receivers[d.n.Receiver]; rcv != nil {
 			for _, fb := range rcv.Fallback {
 				n := d.n
 				n.Receiver = fb
 				fallback = append(fallback, n)
 			}
 		}
-		errs = append(errs, r.publishDeadLetter(ctx, dl))
+		if err := r.giveUp(ctx, set, id, d); err != nil {
+			return err
+		}
 	}
 
-	// Fallback receivers get one try each; their own failures are
+	// Fallback receivers get one round; their own failures are
 	// dead-lettered but do not cascade further.
-	for _, d := range r.fanOut(ctx, set, fallback) {
-		errs = append(errs, r.publishDeadLetter(ctx, deadLetter{Event: d.n.Event,
-			Route: d.n.Route, Receiver: d.n.Receiver, Channel: d.channel,
-			Reason: string(d.n.Reason), Error: d.err.Error(), Attempts: d.attempts,
-			FailedAt: r.now().UTC()}))
+	failed, err = r.fanOut(ctx, set, id, fallbackPrefix, fallback)
+	if err != nil {
+		return err
 	}
-	return errors.Join(errs...)
+	for _, d := range failed {
+		if err := r.giveUp(ctx, set, id, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// fanOut delivers concurrently and returns the deliveries that failed.
-func (r *Router) fanOut(ctx context.Context, set *ruleSet,
-	plan []channels.Notification) []delivery {
+// giveUp dead-letters a failed delivery and records it as done.
+func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery) error {
+	dl := deadLetter{Event: d.n.Event, Route: d.n.Route, Receiver: d.n.Receiver,
+		Channel: d.channel, Reason: string(d.n.Reason), Error: d.err.Error(),
+		Attempts: d.attempts, FailedAt: r.now().UTC()}
+	if rcv := set.rules.Receivers[d.n.Receiver]; rcv != nil {
+		dl.Fallbacks = rcv.Fallback
+	}
+	if err := r.publishDeadLetter(ctx, dl); err != nil {
+		return err
+	}
+	return r.opts.Ledger.MarkDone(ctx, id, d.name)
+}
+
+// fanOut delivers concurrently and returns the deliveries that failed for
+// good. Shutdown cutting any delivery short gives errInterrupted.
+func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string,
+	plan []channels.Notification) ([]delivery, error) {
 	var (
 		mu     sync.Mutex
 		failed []delivery
+		errs   []error
 		wg     sync.WaitGroup
 	)
 	for _, n := range plan {
-		for _, ch := range set.receivers[n.Receiver] {
+		for i, ch := range set.receivers[n.Receiver] {
+			name := deliveryName(prefix, n.Receiver, i)
 			wg.Go(func() {
-				d := r.deliverOne(ctx, ch, n)
-				if d.err != nil {
-					mu.Lock()
+				d, err := r.deliverOnce(ctx, id, name, ch, n)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if d.err != nil {
 					failed = append(failed, d)
-					mu.Unlock()
 				}
 			})
 		}
 	}
 	wg.Wait()
-	return failed
+
+	if ctx.Err() != nil {
+		return nil, errInterrupted
+	}
+	return failed, errors.Join(errs...)
 }
 
-func (r *Router) deliverOne(ctx context.Context, ch channels.Channel,
-	n channels.Notification) delivery {
+// deliverOnce delivers unless the ledger says it is done, and records a
+// success. The returned error is about the ledger; the delivery's own
+// failure is in delivery.err.
+func (r *Router) deliverOnce(ctx context.Context, id, name string, ch channels.Channel,
+	n channels.Notification) (delivery, error) {
+	d := delivery{n: n, name: name, channel: ch.Name()}
+	done, err := r.opts.Ledger.Done(ctx, id, name)
+	if err != nil || done {
+		return d, err
+	}
+
+	d.attempts, d.err = r.send(ctx, ch, n)
+	if d.err != nil {
+		return d, nil
+	}
+	return d, r.opts.Ledger.MarkDone(ctx, id, name)
+}
+
+func (r *Router) send(ctx context.Context, ch channels.Channel,
+	n channels.Notification) (int, error) {
 	log := r.log.With("event_id", n.Event.ID, "receiver", n.Receiver, "channel", ch.Name())
 	policy := r.opts.Retry
 	policy.OnRetry = func(attempt int, err error, wait time.Duration) {
@@ -89,6 +142,10 @@ func (r *Router) deliverOne(ctx context.Context, ch channels.Channel,
 	start := time.Now()
 	attempts, err := policy.Deliver(ctx, ch, n)
 	took := time.Since(start)
+	if ctx.Err() != nil && err != nil {
+		log.Warn("delivery interrupted by shutdown", "attempts", attempts, "err", err)
+		return attempts, err
+	}
 	r.obs.Delivered(n, ch.Name(), attempts, took, err)
 
 	if err != nil {
@@ -96,5 +153,5 @@ func (r *Router) deliverOne(ctx context.Context, ch channels.Channel,
 	} else {
 		log.Debug("delivered", "attempts", attempts, "took", took)
 	}
-	return delivery{n: n, channel: ch.Name(), attempts: attempts, err: err}
+	return attempts, err
 }

@@ -3,7 +3,9 @@ package router
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -35,33 +37,75 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	stop := r.keepAlive(msg)
 	defer stop()
 
-	ev, err := r.opts.Decoder.Decode(msg.Data())
+	seq := streamSeq(msg)
+	dec := r.opts.Decoder
+	dec.NewID = func() string { return messageID(msg, seq) }
+	ev, err := dec.Decode(msg.Data())
 	if err != nil {
 		r.reject(ctx, msg, err)
 		return
 	}
-	log := r.log.With("event_id", ev.ID, "key", ev.Key())
+	id := ledgerID(seq, ev.ID)
+	log := r.log.With("event_id", ev.ID, "key", ev.Key(), "msg", id)
 
 	set := r.set.Load()
 	res := set.rules.Route(ev)
 	r.obs.Routed(ev, res)
 
-	plan, err := r.plan(ctx, set.rules, ev, res)
+	plan, err := r.opts.Ledger.Plan(ctx, id, func() ([]Planned, error) {
+		return r.plan(ctx, set.rules, ev, res)
+	})
 	if err != nil {
-		log.Error("dedup failed, will retry", "err", err)
+		log.Error("could not decide notifications, will retry", "err", err)
 		_ = msg.NakWithDelay(retryLater)
 		return
 	}
 
-	if err := r.deliverAll(ctx, set, plan); err != nil {
-		log.Error("could not record failed delivery, will retry", "err", err)
+	err = r.deliverAll(ctx, set, id, notifications(ev, plan))
+	switch {
+	case errors.Is(err, errInterrupted):
+		log.Warn("shutdown interrupted deliveries; the message is left for redelivery")
+		_ = msg.Nak()
+		return
+	case err != nil:
+		log.Error("could not record a delivery, will retry", "err", err)
 		_ = msg.NakWithDelay(retryLater)
 		return
 	}
 	if err := msg.Ack(); err != nil {
 		log.Warn("ack failed", "err", err)
 	}
+	r.opts.Ledger.Forget(ctx, id)
 	r.obs.Done(ev)
+}
+
+// streamSeq is the message's sequence in the stream, shared by all its
+// redeliveries; 0 for a message without JetStream metadata.
+func streamSeq(msg jetstream.Msg) uint64 {
+	meta, err := msg.Metadata()
+	if err != nil {
+		return 0
+	}
+	return meta.Sequence.Stream
+}
+
+// messageID names an event published without an id, the same way on
+// every redelivery: its Nats-Msg-Id if the publisher set one, else the
+// stream and sequence it is stored at.
+func messageID(msg jetstream.Msg, seq uint64) string {
+	if id := msg.Headers().Get(nats.MsgIdHdr); id != "" {
+		return id
+	}
+	return StreamAlerts + "-" + strconv.FormatUint(seq, 10)
+}
+
+func notifications(ev *alert.Event, plan []Planned) []channels.Notification {
+	out := make([]channels.Notification, len(plan))
+	for i, p := range plan {
+		out[i] = channels.Notification{Event: ev, Route: p.Route, Receiver: p.Receiver,
+			Key: ev.Key(), Reason: p.Reason, Suppressed: p.Suppressed}
+	}
+	return out
 }
 
 // keepAlive tells JetStream the message is being worked on, so that slow
@@ -110,13 +154,8 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 // plan asks dedup about every matched route and returns one notification
 // per receiver to notify, in delivery order. A receiver reached through
 // several routes is notified once, on behalf of the first.
-//
-// TODO(delivery): dedup records a notification as sent when it is
-// planned, so a message redelivered after a crash or a nak is suppressed
-// on the redelivery; per-receiver delivery records are needed to retry
-// only the receivers that did not get it.
 func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
-	res rules.Result) ([]channels.Notification, error) {
+	res rules.Result) ([]Planned, error) {
 	type scope struct {
 		name      string
 		receivers []string
@@ -135,7 +174,7 @@ func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
 	}
 
 	seen := make(map[string]bool)
-	var plan []channels.Notification
+	plan := []Planned{}
 	for _, s := range scopes {
 		d, err := r.store.Observe(ctx, dedup.Observation{Route: s.name, Key: ev.Key(),
 			Status: ev.Status, Severity: ev.Severity, At: r.now(), Policy: s.policy})
@@ -151,8 +190,8 @@ func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
 				continue
 			}
 			seen[rcv] = true
-			plan = append(plan, channels.Notification{Event: ev, Route: s.name, Receiver: rcv,
-				Key: ev.Key(), Reason: d.Reason, Suppressed: d.Suppressed})
+			plan = append(plan, Planned{Route: s.name, Receiver: rcv, Reason: d.Reason,
+				Suppressed: d.Suppressed})
 		}
 	}
 	return plan, nil
@@ -172,11 +211,15 @@ type deadLetter struct {
 }
 
 func (r *Router) publishDeadLetter(ctx context.Context, dl deadLetter) error {
+	out := nats.NewMsg(SubjectDeadLetterPrefix + "delivery")
 	data, err := json.Marshal(dl)
 	if err != nil {
 		return fmt.Errorf("encode dead letter: %w", err)
 	}
-	_, err = r.opts.JetStream.Publish(ctx, SubjectDeadLetterPrefix+"delivery", data)
+	out.Data = data
+	out.Header.Set(HeaderReason, "delivery")
+	out.Header.Set(HeaderError, dl.Error)
+	_, err = r.opts.JetStream.PublishMsg(ctx, out)
 	if err != nil {
 		return fmt.Errorf("publish dead letter for %s/%s: %w", dl.Receiver, dl.Channel, err)
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	Channels ChannelFactory
 	// Store keeps dedup state; nil means a fresh in-memory store.
 	Store dedup.Store
+	// Ledger records plans and finished deliveries per message; nil means
+	// an in-memory ledger.
+	Ledger Ledger
 	// Consumer is the durable consumer name; empty means "alertrouter".
 	Consumer string
 	// Workers is how many events are processed at once; 0 means 8.
@@ -89,6 +92,9 @@ func New(opts Options) (*Router, error) {
 func withDefaults(o Options) Options {
 	if o.Store == nil {
 		o.Store = dedup.NewMemory(o.Now)
+	}
+	if o.Ledger == nil {
+		o.Ledger = NewMemoryLedger()
 	}
 	if o.Consumer == "" {
 		o.Consumer = DefaultConsumer

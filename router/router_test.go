@@ -42,10 +42,12 @@ routes:
 // recorder is a channel per receiver that records what it was sent and
 // fails when told to.
 type recorder struct {
-	mu    sync.Mutex
-	sent  map[string][]channels.Notification
-	fail  map[string]error
-	delay time.Duration
+	mu      sync.Mutex
+	sent    map[string][]channels.Notification
+	fail    map[string]error
+	delay   time.Duration
+	slow    map[string]time.Duration
+	started chan string
 }
 
 type recChannel struct {
@@ -56,9 +58,13 @@ type recChannel struct {
 func (c recChannel) Name() string { return "rec" }
 
 func (c recChannel) Send(ctx context.Context, n channels.Notification) error {
-	if c.r.delay > 0 {
+	select {
+	case c.r.started <- c.receiver:
+	default:
+	}
+	if d := c.r.delay + c.r.slow[c.receiver]; d > 0 {
 		select {
-		case <-time.After(c.r.delay):
+		case <-time.After(d):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -101,7 +107,7 @@ type harness struct {
 	stop func()
 }
 
-func start(t *testing.T, rec *recorder, tweak func(*Options)) *harness {
+func newJetStream(t *testing.T) jetstream.JetStream {
 	t.Helper()
 	conn, err := config.NATS{Listen: "127.0.0.1:0", DataDir: t.TempDir()}.Connect(
 		slogDiscard())
@@ -109,7 +115,17 @@ func start(t *testing.T, rec *recorder, tweak func(*Options)) *harness {
 	t.Cleanup(conn.Close)
 	js, err := jetstream.New(conn.Conn)
 	require.NoError(t, err)
+	return js
+}
 
+func start(t *testing.T, rec *recorder, tweak func(*Options)) *harness {
+	t.Helper()
+	return startOn(t, newJetStream(t), rec, tweak)
+}
+
+func startOn(t *testing.T, js jetstream.JetStream, rec *recorder,
+	tweak func(*Options)) *harness {
+	t.Helper()
 	rs, err := rules.Parse("test.yaml", []byte(testRules), rules.Options{})
 	require.NoError(t, err)
 	obs := &counter{}
@@ -150,7 +166,8 @@ func (h *harness) waitDone(t *testing.T, n int) {
 }
 
 func newRecorder() *recorder {
-	return &recorder{sent: map[string][]channels.Notification{}, fail: map[string]error{}}
+	return &recorder{sent: map[string][]channels.Notification{}, fail: map[string]error{},
+		slow: map[string]time.Duration{}, started: make(chan string, 100)}
 }
 
 func TestRoutesDedupsAndResolves(t *testing.T) {
@@ -239,8 +256,7 @@ func TestShutdownFinishesInFlightDelivery(t *testing.T) {
 	h := start(t, rec, nil)
 
 	h.publish(t, `{"source":"ci/gates","name":"slow","severity":"info"}`)
-	require.Eventually(t, func() bool { return pending(t, h.js).NumAckPending == 1 },
-		5*time.Second, time.Millisecond)
+	<-rec.started
 	h.stop()
 
 	require.Len(t, rec.got("chat"), 1, "the delivery under way finished")
@@ -288,4 +304,41 @@ func requireNothingPending(t *testing.T, js jetstream.JetStream) {
 		info := pending(t, js)
 		return info.NumAckPending == 0 && info.NumPending == 0 && info.NumRedelivered == 0
 	}, 5*time.Second, 10*time.Millisecond)
+}
+
+func TestInterruptedMessageResumesOnAnotherWorker(t *testing.T) {
+	js := newJetStream(t)
+	ctx := context.Background()
+	newLedger := func() Ledger {
+		l, err := NewKVLedger(ctx, js, "", 1, time.Hour)
+		require.NoError(t, err)
+		return l
+	}
+
+	// The first worker delivers to pager at once, while chat is slow
+	// and cut short by a tiny drain timeout.
+	first := newRecorder()
+	first.slow["chat"] = 10 * time.Second
+	h1 := startOn(t, js, first, func(o *Options) {
+		o.Ledger = newLedger()
+		o.DrainTimeout = 50 * time.Millisecond
+	})
+	h1.publish(t, `{"source":"monitor/db","name":"down","severity":"critical"}`)
+	require.Eventually(t, func() bool { return len(first.got("pager")) == 1 },
+		5*time.Second, 5*time.Millisecond)
+	h1.stop()
+	require.Empty(t, first.got("chat"))
+	require.Zero(t, h1.obs.n(), "the interrupted message was not acked")
+
+	// The second worker gets the redelivery and sends only what is missing.
+	second := newRecorder()
+	h2 := startOn(t, js, second, func(o *Options) { o.Ledger = newLedger() })
+	h2.waitDone(t, 1)
+
+	require.Empty(t, second.got("pager"), "pager already had it")
+	chat := second.got("chat")
+	require.Len(t, chat, 1)
+	require.Equal(t, channels.ReasonNew, chat[0].Reason, "the recorded plan, not a duplicate")
+	require.Regexp(t, `^ALERTS-\d+$`, chat[0].Event.ID, "an event without id is named stably")
+	requireNothingPending(t, js)
 }

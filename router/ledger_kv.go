@@ -1,0 +1,120 @@
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Defaults of the JetStream key-value ledger.
+const (
+	DefaultLedgerBucket = "alertrouter_deliveries"
+	// DefaultLedgerTTL is how long records are kept: longer than any
+	// message can wait for redelivery.
+	DefaultLedgerTTL = 24 * time.Hour
+)
+
+// KVLedger keeps records in a JetStream key-value bucket, shared by every
+// worker, so that a message redelivered to another worker after a crash
+// resumes there. Every record is written once, with Create, and expires
+// with a per-key TTL.
+type KVLedger struct {
+	kv  jetstream.KeyValue
+	ttl time.Duration
+}
+
+// NewKVLedger creates or opens the bucket. replicas is the bucket's
+// replication factor (3 on a cluster); ttl 0 means DefaultLedgerTTL.
+func NewKVLedger(ctx context.Context, js jetstream.JetStream, bucket string, replicas int,
+	ttl time.Duration) (*KVLedger, error) {
+	if bucket == "" {
+		bucket = DefaultLedgerBucket
+	}
+	if ttl <= 0 {
+		ttl = DefaultLedgerTTL
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:         bucket,
+		Description:    "alertrouter delivery records",
+		History:        1,
+		TTL:            2 * ttl,
+		Storage:        jetstream.FileStorage,
+		Replicas:       max(replicas, 1),
+		LimitMarkerTTL: time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delivery ledger bucket %s: %w", bucket, err)
+	}
+	return &KVLedger{kv: kv, ttl: ttl}, nil
+}
+
+// Plan implements Ledger.
+func (l *KVLedger) Plan(ctx context.Context, id string,
+	build func() ([]Planned, error)) ([]Planned, error) {
+	if plan, ok, err := l.readPlan(ctx, id); err != nil || ok {
+		return plan, err
+	}
+
+	plan, err := build()
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(plan)
+	if err != nil {
+		return nil, fmt.Errorf("encode plan %s: %w", id, err)
+	}
+	_, err = l.kv.Create(ctx, "p."+id, data, jetstream.KeyTTL(l.ttl))
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		plan, _, err = l.readPlan(ctx, id)
+		return plan, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record plan %s: %w", id, err)
+	}
+	return plan, nil
+}
+
+func (l *KVLedger) readPlan(ctx context.Context, id string) ([]Planned, bool, error) {
+	e, err := l.kv.Get(ctx, "p."+id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read plan %s: %w", id, err)
+	}
+	var plan []Planned
+	if err := json.Unmarshal(e.Value(), &plan); err != nil {
+		return nil, false, fmt.Errorf("decode plan %s: %w", id, err)
+	}
+	return plan, true, nil
+}
+
+// Done implements Ledger.
+func (l *KVLedger) Done(ctx context.Context, id, delivery string) (bool, error) {
+	_, err := l.kv.Get(ctx, "d."+id+"."+delivery)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read delivery record %s/%s: %w", id, delivery, err)
+	}
+	return true, nil
+}
+
+// MarkDone implements Ledger.
+func (l *KVLedger) MarkDone(ctx context.Context, id, delivery string) error {
+	stamp := []byte(time.Now().UTC().Format(time.RFC3339Nano))
+	_, err := l.kv.Create(ctx, "d."+id+"."+delivery, stamp, jetstream.KeyTTL(l.ttl))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("record delivery %s/%s: %w", id, delivery, err)
+	}
+	return nil
+}
+
+// Forget implements Ledger. Records stay until their TTL, so that a
+// message whose ack was lost is still recognised when it comes back.
+func (l *KVLedger) Forget(context.Context, string) {}
