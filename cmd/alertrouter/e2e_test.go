@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,13 +55,30 @@ routes:
     receivers: [eng-chat]
 `
 
+// binary is the alertrouter executable the process tests run, built once.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
 // buildBinary compiles alertrouter once for the end-to-end tests.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "alertrouter")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "alertrouter-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "alertrouter")
+		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("go build: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, binary.err)
+	return binary.path
 }
 
 func freeAddr(t *testing.T) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ func (a *app) runCmd() *cobra.Command {
 		consumer     string
 		drainTimeout time.Duration
 		maxSize      int
+		state        string
+		replicas     int
+		ackWait      time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "run --rules FILE",
@@ -59,13 +63,19 @@ func (a *app) runCmd() *cobra.Command {
 				return fmt.Errorf("jetstream: %w", err)
 			}
 
+			ledger, err := newLedger(cmd.Context(), js, state, replicas)
+			if err != nil {
+				return err
+			}
 			r, err := router.New(router.Options{
 				JetStream:    js,
+				Ledger:       ledger,
 				Rules:        rs,
 				Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
 				Consumer:     consumer,
 				Workers:      workers,
 				DrainTimeout: drainTimeout,
+				AckWait:      ackWait,
 				Decoder:      alert.Decoder{MaxSize: maxSize},
 				Logger:       log,
 			})
@@ -89,7 +99,24 @@ func (a *app) runCmd() *cobra.Command {
 		"durable consumer name, shared by all workers")
 	fl.DurationVar(&drainTimeout, "drain-timeout", 30*time.Second,
 		"how long in-flight deliveries may run after SIGTERM")
+	fl.DurationVar(&ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
+		"before redelivering (a worker killed mid-event is retried after this)")
 	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
+	fl.StringVar(&state, "state", "kv", "where delivery records live: kv (a JetStream "+
+		"key-value bucket shared by all workers) or memory (this process only)")
+	fl.IntVar(&replicas, "state-replicas", 1, "replicas of the key-value buckets (3 on a cluster)")
 	_ = cmd.MarkFlagRequired("rules")
 	return cmd
+}
+
+// newLedger picks where delivery records live.
+func newLedger(ctx context.Context, js jetstream.JetStream, state string,
+	replicas int) (router.Ledger, error) {
+	switch state {
+	case "memory":
+		return router.NewMemoryLedger(), nil
+	case "kv":
+		return router.NewKVLedger(ctx, js, "", replicas, 0)
+	}
+	return nil, fmt.Errorf("--state %q: want kv or memory", state)
 }
