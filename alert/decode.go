@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/google/uuid"
 )
 
 // DefaultMaxSize is the largest encoded event accepted unless configured
@@ -32,15 +30,36 @@ const (
 	ReasonInvalid  = "invalid"
 )
 
-// DecodeError says why raw input is not a valid event. Field names the
-// offending field where there is one.
+// DecodeError says why raw input is not a valid event. Field and Msg name
+// the first offending field where there is one; Problems lists every
+// offending field of an invalid event, Field and Msg being its first.
 type DecodeError struct {
-	Reason string
-	Field  string
-	Msg    string
+	Reason   string
+	Field    string
+	Msg      string
+	Problems []FieldError
 }
 
+// FieldError is one problem with one field of an event.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+// String formats the problem as field: msg.
+func (p FieldError) String() string {
+	return p.Field + ": " + p.Msg
+}
+
+// Error formats the reason and then every problem, separated by "; ".
 func (e *DecodeError) Error() string {
+	if len(e.Problems) > 0 {
+		parts := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			parts[i] = p.String()
+		}
+		return e.Reason + ": " + strings.Join(parts, "; ")
+	}
 	if e.Field == "" {
 		return e.Reason + ": " + e.Msg
 	}
@@ -70,27 +89,35 @@ type Decoder struct {
 // wire mirrors Event with loose types, so that validation can say which
 // field is wrong instead of failing the whole decode.
 type wire struct {
-	ID          *string           `json:"id"`
-	Source      string            `json:"source"`
-	Name        string            `json:"name"`
-	Severity    string            `json:"severity"`
-	Status      string            `json:"status"`
-	Compliance  []string          `json:"compliance"`
-	Title       string            `json:"title"`
-	Description string            `json:"description"`
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
-	DedupKey    string            `json:"dedup_key"`
-	OccurredAt  string            `json:"occurred_at"`
+	ID          *string
+	Source      string
+	Name        string
+	Severity    string
+	Status      string
+	Compliance  []string
+	Title       string
+	Description string
+	Labels      map[string]string
+	Annotations map[string]string
+	DedupKey    string
+	OccurredAt  string
 }
 
-var knownFields = map[string]bool{
-	"id": true, "source": true, "name": true, "severity": true, "status": true,
-	"compliance": true, "title": true, "description": true, "labels": true,
-	"annotations": true, "dedup_key": true, "occurred_at": true,
+// fieldNames are the schema's top-level fields; fieldPtr takes the same
+// indices.
+var fieldNames = [...]string{
+	"id", "source", "name", "severity", "status", "compliance", "title",
+	"description", "labels", "annotations", "dedup_key", "occurred_at",
 }
 
-// Decode parses and validates one event.
+// Indices in fieldNames of the objects whose keys must be unique.
+const (
+	labelsField      = 8
+	annotationsField = 9
+)
+
+// Decode parses and validates one event. An invalid event gives a
+// DecodeError listing every offending field.
 func (d *Decoder) Decode(data []byte) (*Event, error) {
 	limit := d.MaxSize
 	if limit <= 0 {
@@ -101,91 +128,143 @@ func (d *Decoder) Decode(data []byte) (*Event, error) {
 			Msg: fmt.Sprintf("event is %d bytes, limit is %d", len(data), limit)}
 	}
 
-	var raw map[string]json.RawMessage
-	if err := strictUnmarshal(data, &raw); err != nil {
+	if err := checkSyntax(data); err != nil {
 		return nil, &DecodeError{Reason: ReasonBadJSON, Msg: err.Error()}
 	}
-	var w wire
-	for k, v := range raw {
-		if !knownFields[k] {
-			continue
-		}
-		if err := json.Unmarshal(v, fieldPtr(&w, k)); err != nil {
-			return nil, &DecodeError{Reason: ReasonInvalid, Field: k, Msg: typeMsg(k)}
-		}
-	}
 
-	ev, err := d.build(&w)
-	if err != nil {
+	var p problems
+	var w wire
+	extra := readFields(data, &w, &p)
+	ev := d.build(&w, &p)
+	if err := p.err(); err != nil {
 		return nil, err
 	}
-	for k, v := range raw {
-		if !knownFields[k] {
-			if ev.Extra == nil {
-				ev.Extra = make(map[string]json.RawMessage)
-			}
-			ev.Extra[k] = v
-		}
-	}
+	ev.Extra = extra
 	return ev, nil
 }
 
-func strictUnmarshal(data []byte, v any) error {
+// checkSyntax accepts exactly one JSON object. Only when the input is not
+// valid does it decode again, to say where and why.
+func checkSyntax(data []byte) error {
 	if !utf8.Valid(data) {
 		return errors.New("input is not valid UTF-8")
 	}
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		return errors.New("input starts with a byte order mark; send UTF-8 without one")
 	}
-	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
-		if !bytes.Equal(trimmed, []byte("null")) {
-			return errors.New("an event must be one JSON object, {...}")
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
-		}
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after the event object")
-	}
-	if v, ok := v.(*map[string]json.RawMessage); ok && *v == nil {
+	trimmed := bytes.TrimSpace(data)
+	if bytes.Equal(trimmed, []byte("null")) {
 		return errors.New("event must be a JSON object, not null")
 	}
-	return nil
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errors.New("an event must be one JSON object, {...}")
+	}
+	if json.Valid(data) {
+		return nil
+	}
+
+	var v json.RawMessage
+	err := json.NewDecoder(bytes.NewReader(data)).Decode(&v)
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
+	case err != nil:
+		return err
+	}
+	return errors.New("trailing data after the event object")
 }
 
-func fieldPtr(w *wire, k string) any {
-	switch k {
-	case "id":
-		return &w.ID
-	case "source":
-		return &w.Source
-	case "name":
-		return &w.Name
-	case "severity":
-		return &w.Severity
-	case "status":
-		return &w.Status
-	case "compliance":
-		return &w.Compliance
-	case "title":
-		return &w.Title
-	case "description":
-		return &w.Description
-	case "labels":
-		return &w.Labels
-	case "annotations":
-		return &w.Annotations
-	case "dedup_key":
-		return &w.DedupKey
-	default:
-		return &w.OccurredAt
+// readFields fills w from the members of the event object in data, which
+// checkSyntax accepted, and returns the members the schema does not know.
+// A field given twice, or with the wrong JSON type, is a problem.
+func readFields(data []byte, w *wire, p *problems) map[string]json.RawMessage {
+	var raw [len(fieldNames)][]byte
+	var extra map[string]json.RawMessage
+
+	eachMember(data, func(m member) {
+		i := fieldIndex(m.key)
+		if i < 0 {
+			extra = addExtra(extra, m, p)
+			return
+		}
+		if raw[i] != nil {
+			p.add(fieldNames[i], "given more than once")
+		}
+		raw[i] = m.val
+	})
+
+	for i, v := range raw {
+		if v == nil || p.has(fieldNames[i]) {
+			continue
+		}
+		if err := json.Unmarshal(v, fieldPtr(w, i)); err != nil {
+			p.add(fieldNames[i], "%s", typeMsg(fieldNames[i]))
+		}
 	}
+	checkUniqueKeys("labels", raw[labelsField], len(w.Labels), p)
+	checkUniqueKeys("annotations", raw[annotationsField], len(w.Annotations), p)
+	return extra
+}
+
+// addExtra keeps a member the schema does not know, copied so that the
+// event does not hold on to the input buffer.
+func addExtra(extra map[string]json.RawMessage, m member, p *problems) map[string]json.RawMessage {
+	k := keyString(m.key)
+	if _, dup := extra[k]; dup {
+		p.add(k, "given more than once")
+		return extra
+	}
+	if extra == nil {
+		extra = make(map[string]json.RawMessage)
+	}
+	extra[k] = append(json.RawMessage(nil), m.val...)
+	return extra
+}
+
+// checkUniqueKeys reports the first key given twice in the object raw,
+// which decoded into a map of n entries. Fewer entries than members means
+// a key repeats; only then are the keys looked at.
+func checkUniqueKeys(field string, raw []byte, n int, p *problems) {
+	if p.has(field) || len(raw) == 0 || raw[0] != '{' || countMembers(raw) == n {
+		return
+	}
+
+	seen := make(map[string]bool, n)
+	var dups []string
+	eachMember(raw, func(m member) {
+		k := keyString(m.key)
+		if seen[k] {
+			dups = append(dups, k)
+		}
+		seen[k] = true
+	})
+	if len(dups) > 0 {
+		p.add(field, "key %q given more than once", dups[0])
+	}
+}
+
+// fieldIndex is the index in fieldNames of the encoded key, or -1. It
+// allocates nothing unless the key has escapes.
+func fieldIndex(key []byte) int {
+	name := key[1 : len(key)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		name = []byte(keyString(key))
+	}
+
+	for i, f := range fieldNames {
+		if string(name) == f {
+			return i
+		}
+	}
+	return -1
+}
+
+func fieldPtr(w *wire, i int) any {
+	return [...]any{
+		&w.ID, &w.Source, &w.Name, &w.Severity, &w.Status, &w.Compliance, &w.Title,
+		&w.Description, &w.Labels, &w.Annotations, &w.DedupKey, &w.OccurredAt,
+	}[i]
 }
 
 func typeMsg(k string) string {
@@ -197,128 +276,4 @@ func typeMsg(k string) string {
 	default:
 		return "must be a string"
 	}
-}
-
-func (d *Decoder) build(w *wire) (*Event, error) {
-	ev := &Event{
-		Source:      strings.TrimSpace(w.Source),
-		Name:        strings.TrimSpace(w.Name),
-		Title:       w.Title,
-		Description: w.Description,
-		Labels:      w.Labels,
-		Annotations: w.Annotations,
-		DedupKey:    w.DedupKey,
-	}
-	if err := d.fillIdentity(ev, w); err != nil {
-		return nil, err
-	}
-	if err := fillState(ev, w); err != nil {
-		return nil, err
-	}
-	if err := d.fillTime(ev, w); err != nil {
-		return nil, err
-	}
-	if err := checkText(ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
-}
-
-func invalid(field, format string, args ...any) *DecodeError {
-	return &DecodeError{Reason: ReasonInvalid, Field: field, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (d *Decoder) fillIdentity(ev *Event, w *wire) error {
-	if ev.Source == "" {
-		return invalid("source", "is required (who raised the alert, e.g. ci/quality-gates)")
-	}
-	if ev.Name == "" {
-		return invalid("name", "is required (what is wrong, e.g. coverage_below_threshold)")
-	}
-	switch {
-	case w.ID == nil:
-		ev.ID = d.newID()
-	case strings.TrimSpace(*w.ID) == "":
-		return invalid("id", "must not be empty when given")
-	default:
-		ev.ID = *w.ID
-	}
-	for _, f := range []struct{ name, v string }{
-		{"id", ev.ID}, {"source", ev.Source}, {"name", ev.Name}, {"dedup_key", ev.DedupKey},
-	} {
-		if len(f.v) > maxFieldLen {
-			return invalid(f.name, "is %d bytes, limit is %d", len(f.v), maxFieldLen)
-		}
-	}
-	return nil
-}
-
-func fillState(ev *Event, w *wire) error {
-	if strings.TrimSpace(w.Severity) == "" {
-		return invalid("severity", "is required (critical, high, warning or info)")
-	}
-	sev, err := ParseSeverity(w.Severity)
-	if err != nil {
-		return invalid("severity", "%v", err)
-	}
-	ev.Severity = sev
-
-	st, err := ParseStatus(w.Status)
-	if err != nil {
-		return invalid("status", "%v", err)
-	}
-	ev.Status = st
-
-	for i, c := range w.Compliance {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if c == "" {
-			return invalid(fmt.Sprintf("compliance[%d]", i), "must not be empty")
-		}
-		if !ev.HasCompliance(c) {
-			ev.Compliance = append(ev.Compliance, c)
-		}
-	}
-	return nil
-}
-
-func (d *Decoder) fillTime(ev *Event, w *wire) error {
-	if w.OccurredAt == "" {
-		ev.OccurredAt = d.now().UTC()
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, w.OccurredAt)
-	if err != nil {
-		return invalid("occurred_at", "must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
-	}
-	ev.OccurredAt = t
-	return nil
-}
-
-func checkText(ev *Event) error {
-	if len(ev.Title) > maxTextLen {
-		return invalid("title", "is %d bytes, limit is %d", len(ev.Title), maxTextLen)
-	}
-	if len(ev.Labels) > maxLabels {
-		return invalid("labels", "has %d entries, limit is %d", len(ev.Labels), maxLabels)
-	}
-	for k := range ev.Labels {
-		if k == "" || len(k) > maxLabelKeyLen {
-			return invalid("labels", "key %q must be 1 to %d bytes", k, maxLabelKeyLen)
-		}
-	}
-	return nil
-}
-
-func (d *Decoder) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
-}
-
-func (d *Decoder) newID() string {
-	if d.NewID != nil {
-		return d.NewID()
-	}
-	return uuid.NewString()
 }

@@ -170,4 +170,3 @@ func publishMany(url string, n int) error {
 	}
 	return nil
 }
-
