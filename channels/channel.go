@@ -37,6 +37,8 @@ const (
 	ReasonResolved Reason = "resolved"
 	// ReasonTest marks a test notification sent on an operator's request.
 	ReasonTest Reason = "test"
+	// ReasonReplay marks a notification sent again from a dead letter.
+	ReasonReplay Reason = "replay"
 )
 
 // Notification is what a channel sends: one event, on behalf of one

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -68,7 +69,7 @@ func (r *Router) deliverAll(ctx context.Context, set *ruleSet, id string,
 
 // giveUp dead-letters a failed delivery and records it as done.
 func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery) error {
-	dl := deadLetter{Event: d.n.Event, Route: d.n.Route, Receiver: d.n.Receiver,
+	dl := DeadLetterRecord{Event: d.n.Event, Route: d.n.Route, Receiver: d.n.Receiver,
 		Channel: d.channel, Reason: string(d.n.Reason), Error: d.err.Error(),
 		Attempts: d.attempts, FailedAt: r.now().UTC()}
 	if rcv := set.rules.Receivers[d.n.Receiver]; rcv != nil {
@@ -91,7 +92,17 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string,
 		wg     sync.WaitGroup
 	)
 	for _, n := range plan {
-		for i, ch := range set.receivers[n.Receiver] {
+		chs, ok := set.receivers[n.Receiver]
+		if !ok {
+			// A replay or fallback naming a receiver the rules no longer
+			// have: recorded as a failure, never dropped.
+			mu.Lock()
+			failed = append(failed, delivery{n: n, name: deliveryName(prefix, n.Receiver, 0),
+				channel: "none", err: fmt.Errorf("receiver %s is not in the rules", n.Receiver)})
+			mu.Unlock()
+			continue
+		}
+		for i, ch := range chs {
 			name := deliveryName(prefix, n.Receiver, i)
 			wg.Go(func() {
 				d, err := r.deliverOnce(ctx, id, name, ch, n)

@@ -53,6 +53,10 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	r.obs.Routed(ev, res)
 
 	plan, err := r.opts.Ledger.Plan(ctx, id, func() ([]Planned, error) {
+		if rcv := msg.Headers().Get(HeaderReplayReceiver); rcv != "" {
+			return []Planned{{Route: msg.Headers().Get(HeaderReplayRoute), Receiver: rcv,
+				Reason: channels.ReasonReplay}}, nil
+		}
 		return r.plan(ctx, set.rules, ev, res)
 	})
 	if err != nil {
@@ -197,20 +201,7 @@ func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
 	return plan, nil
 }
 
-// deadLetter is the record published when a notification is given up on.
-type deadLetter struct {
-	Event     *alert.Event `json:"event"`
-	Route     string       `json:"route"`
-	Receiver  string       `json:"receiver"`
-	Channel   string       `json:"channel"`
-	Reason    string       `json:"reason"`
-	Error     string       `json:"error"`
-	Attempts  int          `json:"attempts"`
-	FailedAt  time.Time    `json:"failed_at"`
-	Fallbacks []string     `json:"fallbacks,omitempty"`
-}
-
-func (r *Router) publishDeadLetter(ctx context.Context, dl deadLetter) error {
+func (r *Router) publishDeadLetter(ctx context.Context, dl DeadLetterRecord) error {
 	out := nats.NewMsg(SubjectDeadLetterPrefix + "delivery")
 	data, err := json.Marshal(dl)
 	if err != nil {

@@ -241,7 +241,7 @@ func TestFailedDeliveryUsesFallbackAndDeadLetters(t *testing.T) {
 	require.Len(t, rec.got("backup"), 1)
 	msg := nextDeadLetter(t, sub)
 	require.Equal(t, SubjectDeadLetterPrefix+"delivery", msg.Subject())
-	var dl deadLetter
+	var dl DeadLetterRecord
 	require.NoError(t, json.Unmarshal(msg.Data(), &dl))
 	require.Equal(t, "broken", dl.Receiver)
 	require.Equal(t, 1, dl.Attempts, "permanent errors are not retried")
@@ -341,4 +341,48 @@ func TestInterruptedMessageResumesOnAnotherWorker(t *testing.T) {
 	require.Equal(t, channels.ReasonNew, chat[0].Reason, "the recorded plan, not a duplicate")
 	require.Regexp(t, `^ALERTS-\d+$`, chat[0].Event.ID, "an event without id is named stably")
 	requireNothingPending(t, js)
+}
+
+func TestDeadLetterReplayGoesToTheFailedReceiverOnly(t *testing.T) {
+	rec := newRecorder()
+	rec.fail["broken"] = channels.Permanent(errors.New("far side down"))
+	h := start(t, rec, nil)
+	ctx := context.Background()
+
+	h.publish(t, `{"source":"broken/svc","name":"x","severity":"warning"}`)
+	h.waitDone(t, 1)
+	h.publish(t, `{"source":"monitor/x"}`)
+	h.waitDone(t, 2)
+
+	dls, err := ListDeadLetters(ctx, h.js, 0)
+	require.NoError(t, err)
+	require.Len(t, dls, 2)
+	require.Equal(t, "delivery", dls[0].Reason)
+	require.Equal(t, "broken", dls[0].Record.Receiver)
+	require.Equal(t, alert.ReasonInvalid, dls[1].Reason)
+	require.Equal(t, "alerts.test.x", dls[1].Subject)
+
+	// The far side is back: replaying delivers to broken alone, once.
+	rec.mu.Lock()
+	delete(rec.fail, "broken")
+	rec.mu.Unlock()
+	_, err = ReplayDeadLetter(ctx, h.js, &dls[0])
+	require.NoError(t, err)
+	ack, err := ReplayDeadLetter(ctx, h.js, &dls[0])
+	require.NoError(t, err)
+	require.True(t, ack.Duplicate, "a second replay is stored once")
+	h.waitDone(t, 3)
+
+	got := rec.got("broken")
+	require.Len(t, got, 1)
+	require.Equal(t, channels.ReasonReplay, got[0].Reason)
+	require.Len(t, rec.got("backup"), 1, "only the original fallback, not a second one")
+
+	// A rejected event replays as it came and is rejected again.
+	_, err = ReplayDeadLetter(ctx, h.js, &dls[1])
+	require.NoError(t, err)
+	h.waitDone(t, 4)
+	dls, err = ListDeadLetters(ctx, h.js, 0)
+	require.NoError(t, err)
+	require.Len(t, dls, 3)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/dedup"
 	"github.com/alertrouter/alertrouter/router"
 	"github.com/alertrouter/alertrouter/rules"
 )
@@ -63,13 +64,14 @@ func (a *app) runCmd() *cobra.Command {
 				return fmt.Errorf("jetstream: %w", err)
 			}
 
-			ledger, err := newLedger(cmd.Context(), js, state, replicas)
+			ledger, store, err := newState(cmd.Context(), js, state, replicas)
 			if err != nil {
 				return err
 			}
 			r, err := router.New(router.Options{
 				JetStream:    js,
 				Ledger:       ledger,
+				Store:        store,
 				Rules:        rs,
 				Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
 				Consumer:     consumer,
@@ -102,21 +104,29 @@ func (a *app) runCmd() *cobra.Command {
 	fl.DurationVar(&ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
 		"before redelivering (a worker killed mid-event is retried after this)")
 	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
-	fl.StringVar(&state, "state", "kv", "where delivery records live: kv (a JetStream "+
-		"key-value bucket shared by all workers) or memory (this process only)")
+	fl.StringVar(&state, "state", "kv", "where dedup state and delivery records live: kv "+
+		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
 	fl.IntVar(&replicas, "state-replicas", 1, "replicas of the key-value buckets (3 on a cluster)")
 	_ = cmd.MarkFlagRequired("rules")
 	return cmd
 }
 
-// newLedger picks where delivery records live.
-func newLedger(ctx context.Context, js jetstream.JetStream, state string,
-	replicas int) (router.Ledger, error) {
+// newState picks where delivery records and dedup state live.
+func newState(ctx context.Context, js jetstream.JetStream, state string,
+	replicas int) (router.Ledger, dedup.Store, error) {
 	switch state {
 	case "memory":
-		return router.NewMemoryLedger(), nil
+		return router.NewMemoryLedger(), dedup.NewMemory(nil), nil
 	case "kv":
-		return router.NewKVLedger(ctx, js, "", replicas, 0)
+		ledger, err := router.NewKVLedger(ctx, js, "", replicas, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		store, err := dedup.NewKV(ctx, js, dedup.KVOptions{Replicas: replicas})
+		if err != nil {
+			return nil, nil, err
+		}
+		return ledger, store, nil
 	}
-	return nil, fmt.Errorf("--state %q: want kv or memory", state)
+	return nil, nil, fmt.Errorf("--state %q: want kv or memory", state)
 }

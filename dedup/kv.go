@@ -1,0 +1,274 @@
+package dedup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrContention is returned by KV.Observe when other workers kept changing
+// a key for every attempt to write it.
+var ErrContention = errors.New("dedup kv: too much contention on one key")
+
+var _ Store = (*KV)(nil)
+
+const (
+	// DefaultKVBucket is the bucket a KV store uses when none is named.
+	DefaultKVBucket = "alertrouter_dedup"
+	// DefaultKVMaxAge bounds the life of any key in the bucket. It is
+	// longer than the default state TTL of seven days.
+	DefaultKVMaxAge = 8 * 24 * time.Hour
+
+	// kvAttempts bounds the read-decide-write loop of one observation.
+	kvAttempts = 20
+	// kvBackoff and kvBackoffMax bound the random wait of a writer that
+	// lost a compare-and-swap before it reads again: up to kvBackoff after
+	// the first loss, doubling per loss up to kvBackoffMax.
+	kvBackoff    = time.Millisecond
+	kvBackoffMax = 64 * time.Millisecond
+	// kvMarkerTTL is how long the server keeps the marker it leaves when a
+	// key's TTL runs out.
+	kvMarkerTTL = time.Minute
+	// kvKeyBytes is how much of the SHA-256 of a composite key names it.
+	kvKeyBytes = 16
+)
+
+// KVOptions configures a KV store.
+type KVOptions struct {
+	// Bucket names the key-value bucket; empty means DefaultKVBucket.
+	Bucket string
+	// Replicas is the bucket's replica count; 0 means 1. Use 3 in a
+	// cluster.
+	Replicas int
+	// MaxAge is the bucket-wide ceiling on any key's life; 0 means
+	// DefaultKVMaxAge. It should exceed every route's state TTL.
+	MaxAge time.Duration
+	// Now is the clock for observations without a time and for key TTLs;
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// KV is a Store on a JetStream key-value bucket, so that several router
+// workers share one dedup view. Each (route, key) is one bucket key whose
+// value is the JSON State; writes are compare-and-swap on the key's
+// revision, so concurrent workers never both notify a first firing.
+// Within one process the observations of a key wait for each other, so
+// that retries happen only between processes. Every write carries the
+// state's remaining life as a per-key TTL, so the server drops forgotten
+// keys itself. It is safe for concurrent use.
+//
+// The bucket must be local to js: KV publishes its writes to the bucket's
+// own subjects and does not follow mirrors or other domains.
+type KV struct {
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	prefix string
+	now    func() time.Time
+	locks  *keyLocks
+}
+
+// NewKV creates the bucket described by o, or opens and updates it when it
+// exists, with per-key TTLs enabled (nats-server 2.11 or later).
+func NewKV(ctx context.Context, js jetstream.JetStream, o KVOptions) (*KV, error) {
+	o = o.withDefaults()
+
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:         o.Bucket,
+		Description:    "alertrouter dedup state per route and key",
+		History:        1,
+		TTL:            o.MaxAge,
+		Replicas:       o.Replicas,
+		LimitMarkerTTL: kvMarkerTTL,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dedup kv: open bucket %q: %w", o.Bucket, err)
+	}
+
+	k := &KV{js: js, kv: kv, prefix: "$KV." + o.Bucket + ".", now: o.Now, locks: newKeyLocks()}
+	return k, nil
+}
+
+func (o KVOptions) withDefaults() KVOptions {
+	if o.Bucket == "" {
+		o.Bucket = DefaultKVBucket
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.MaxAge <= 0 {
+		o.MaxAge = DefaultKVMaxAge
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Observe decides on o against the shared state of its key and writes the
+// next state back, retrying when another worker changed the key in
+// between. It fails when the bucket cannot be reached, ctx is done, a
+// stored state cannot be decoded, or the key stays contended (ErrContention).
+func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
+	if err := ctx.Err(); err != nil {
+		return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+	}
+	if o.At.IsZero() {
+		o.At = k.now()
+	}
+
+	key := kvKey(o.Route, o.Key)
+	if err := k.locks.lock(ctx, key); err != nil {
+		return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+	}
+	defer k.locks.unlock(key)
+
+	for attempt := 1; attempt <= kvAttempts; attempt++ {
+		d, err := k.try(ctx, key, o)
+		if err == nil {
+			return d, nil
+		}
+		if !errors.Is(err, errConflict) {
+			return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+		}
+
+		if err := backoff(ctx, attempt); err != nil {
+			return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+		}
+	}
+	return Decision{}, fmt.Errorf("dedup kv observe route %q after %d attempts: %w",
+		o.Route, kvAttempts, ErrContention)
+}
+
+// errConflict means another worker wrote the key since it was read.
+var errConflict = errors.New("key changed concurrently")
+
+// try is one read-decide-write round. It returns errConflict when the key
+// changed since it was read.
+func (k *KV) try(ctx context.Context, key string, o Observation) (Decision, error) {
+	prev, rev, err := k.read(ctx, key)
+	if err != nil {
+		return Decision{}, err
+	}
+
+	next, d := Decide(prev, o)
+	switch {
+	case next == nil && rev == 0:
+		return d, nil
+	case next == nil:
+		err = conflictOr(k.kv.Delete(ctx, key, jetstream.LastRevision(rev)), "delete", key)
+	default:
+		err = k.write(ctx, key, next, o.Policy, rev)
+	}
+
+	if err != nil {
+		return Decision{}, err
+	}
+	return d, nil
+}
+
+// read returns the key's state and revision: a nil state and revision 0
+// when the key is absent, deleted or purged. A state that is no longer
+// live is returned as it is; Decide treats it as absent, and its revision
+// still guards the write that replaces it.
+func (k *KV) read(ctx context.Context, key string) (*State, uint64, error) {
+	e, err := k.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("get key %s: %w", key, err)
+	}
+	if e.Operation() != jetstream.KeyValuePut {
+		return nil, 0, nil
+	}
+
+	var s State
+	if err := json.Unmarshal(e.Value(), &s); err != nil {
+		return nil, 0, fmt.Errorf("decode state of key %s: %w", key, err)
+	}
+	return &s, e.Revision(), nil
+}
+
+// write stores s under key if the key's revision is still rev (0: the key
+// must be absent), with the state's remaining life as the key's TTL.
+func (k *KV) write(ctx context.Context, key string, s *State, p Policy, rev uint64) error {
+	value, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode state of key %s: %w", key, err)
+	}
+	ttl := keyTTL(s.ExpiresAt(p), k.now())
+
+	if rev == 0 {
+		_, err = k.kv.Create(ctx, key, value, jetstream.KeyTTL(ttl))
+		return conflictOr(err, "create", key)
+	}
+
+	// KeyValue.Update cannot carry a TTL, so publish the update as it
+	// would, with the TTL header added.
+	msg := &nats.Msg{Subject: k.prefix + key, Header: nats.Header{}, Data: value}
+	_, err = k.js.PublishMsg(ctx, msg,
+		jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgTTL(ttl))
+	return conflictOr(err, "update", key)
+}
+
+// conflictOr maps a failed compare-and-swap to errConflict and wraps any
+// other error.
+func conflictOr(err error, op, key string) error {
+	if err == nil {
+		return nil
+	}
+
+	var apiErr *jetstream.APIError
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) ||
+		errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		return errConflict
+	}
+	return fmt.Errorf("%s key %s: %w", op, key, err)
+}
+
+// keyTTL is the time from now until expires, rounded up to whole seconds
+// and at least one second, as JetStream message TTLs require.
+func keyTTL(expires, now time.Time) time.Duration {
+	d := expires.Sub(now)
+	if d <= time.Second {
+		return time.Second
+	}
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// backoff waits a random moment, growing with the attempt, so that workers
+// contending for one key take turns.
+func backoff(ctx context.Context, attempt int) error {
+	limit := kvBackoffMax
+	if attempt < 7 {
+		limit = min(kvBackoff<<(attempt-1), kvBackoffMax)
+	}
+
+	t := time.NewTimer(rand.N(limit))
+	defer t.Stop()
+
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// kvKey names the bucket key of (route, key): hex of the SHA-256 of the
+// composite key, cut to 128 bits, so any route and key give a valid
+// subject token.
+func kvKey(route, key string) string {
+	var buf [keyBuf]byte
+	sum := sha256.Sum256(compositeKey(buf[:0], route, key))
+	return hex.EncodeToString(sum[:kvKeyBytes])
+}

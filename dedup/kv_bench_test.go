@@ -1,0 +1,52 @@
+package dedup
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkKVObserve measures one observation against an embedded server
+// over loopback: new_keys creates a key each time, existing_key updates
+// one key, and new_keys_parallel creates keys from GOMAXPROCS goroutines.
+func BenchmarkKVObserve(b *testing.B) {
+	ctx := context.Background()
+	k := newKV(b, connect(b, startNATS(b)), "", nil)
+	var next atomic.Uint64 // keeps keys new across runs
+
+	b.Run("new_keys", func(b *testing.B) {
+		o := firing("route", "", time.Time{}, defaultPolicy)
+		b.ReportAllocs()
+		for b.Loop() {
+			o.Key = fmt.Sprintf("%032x", next.Add(1))
+			if _, err := k.Observe(ctx, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	b.Run("new_keys_parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			o := firing("route", "", time.Time{}, defaultPolicy)
+			for pb.Next() {
+				o.Key = fmt.Sprintf("%032x", next.Add(1))
+				if _, err := k.Observe(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+
+	b.Run("existing_key", func(b *testing.B) {
+		o := firing("route", "hot", time.Time{}, defaultPolicy)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := k.Observe(ctx, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
