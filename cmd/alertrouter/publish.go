@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -46,11 +44,7 @@ func (a *app) publishCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log, err := a.logger()
-			if err != nil {
-				return err
-			}
-			return a.publish(cmd.Context(), &nf, events, log)
+			return a.publish(cmd.Context(), &nf, events)
 		},
 	}
 	nf.register(cmd, "nats://127.0.0.1:4222")
@@ -140,41 +134,25 @@ func flagError(err error) string {
 	return msg
 }
 
-func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event,
-	log *slog.Logger) error {
-	nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
-	if nf.cfg.URL == "" {
-		return errors.New("--nats-url is empty: publish needs the NATS server that " +
-			"alertrouter run listens on (default nats://127.0.0.1:4222)")
-	}
-	conn, err := nf.cfg.Connect(log)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	js, err := jetstream.New(conn.Conn)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, nf.timeout)
-	defer cancel()
-	if err := router.EnsureStreams(ctx, js); err != nil {
-		return err
-	}
-	for _, ev := range events {
-		ack, err := publishEvent(ctx, js, ev)
-		if err != nil {
+func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event) error {
+	return a.withJetStream(ctx, nf, func(ctx context.Context, js jetstream.JetStream) error {
+		if err := router.EnsureStreams(ctx, js); err != nil {
 			return err
 		}
-		note := ""
-		if ack.Duplicate {
-			note = " (duplicate id: already stored)"
+		for _, ev := range events {
+			ack, err := publishEvent(ctx, js, ev)
+			if err != nil {
+				return err
+			}
+			note := ""
+			if ack.Duplicate {
+				note = " (duplicate id: already stored)"
+			}
+			fmt.Fprintf(a.stdout, "published %s to %s (stream %s, seq %d)%s\n",
+				ev.ID, ev.Subject(), ack.Stream, ack.Sequence, note)
 		}
-		fmt.Fprintf(a.stdout, "published %s to %s (stream %s, seq %d)%s\n",
-			ev.ID, ev.Subject(), ack.Stream, ack.Sequence, note)
-	}
-	return nil
+		return nil
+	})
 }
 
 func publishEvent(ctx context.Context, js jetstream.JetStream,

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/config"
 	"github.com/alertrouter/alertrouter/dedup"
 	"github.com/alertrouter/alertrouter/router"
@@ -27,6 +28,7 @@ func (a *app) runCmd() *cobra.Command {
 		state        string
 		replicas     int
 		ackWait      time.Duration
+		retry        channels.RetryPolicy
 	)
 	cmd := &cobra.Command{
 		Use:   "run --rules FILE",
@@ -78,6 +80,7 @@ func (a *app) runCmd() *cobra.Command {
 				Workers:      workers,
 				DrainTimeout: drainTimeout,
 				AckWait:      ackWait,
+				Retry:        retry,
 				Decoder:      alert.Decoder{MaxSize: maxSize},
 				Logger:       log,
 			})
@@ -103,6 +106,12 @@ func (a *app) runCmd() *cobra.Command {
 		"how long in-flight deliveries may run after SIGTERM")
 	fl.DurationVar(&ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
 		"before redelivering (a worker killed mid-event is retried after this)")
+	fl.IntVar(&retry.MaxAttempts, "retry-attempts", channels.DefaultRetryPolicy.MaxAttempts,
+		"delivery attempts per channel before giving up (the first included)")
+	fl.DurationVar(&retry.InitialInterval, "retry-initial-interval",
+		channels.DefaultRetryPolicy.InitialInterval, "first wait between attempts; it doubles")
+	fl.DurationVar(&retry.MaxInterval, "retry-max-interval",
+		channels.DefaultRetryPolicy.MaxInterval, "longest wait between attempts")
 	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
 	fl.StringVar(&state, "state", "kv", "where dedup state and delivery records live: kv "+
 		"(JetStream key-value buckets shared by all workers) or memory (this process only)")

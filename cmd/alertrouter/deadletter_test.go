@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/internal/fakeslack"
+	"github.com/alertrouter/alertrouter/internal/fakesmtp"
+)
+
+const downRules = `
+receivers:
+  chat:
+    slack: { api_url: "%s", token: "%s", channel: "%s" }
+    fallback: [mail]
+  mail:
+    email: { host: 127.0.0.1, port: %d, from: a@example.org, to: [b@example.org], tls: none }
+routes:
+  - { name: all, receivers: [chat] }
+`
+
+func runCmd(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	require.NoError(t, err, "%v: %s", args, out)
+	return string(out)
+}
+
+func TestFarSideDownThenReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	bin := buildBinary(t)
+	slackFake := fakeslack.New()
+	defer slackFake.Close()
+	mail, err := fakesmtp.New()
+	require.NoError(t, err)
+	defer mail.Close()
+
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.WriteFile(rulesFile, fmt.Appendf(nil, downRules, slackFake.URL(),
+		fakeslack.DefaultToken, fakeslack.DefaultChannel, mail.Port()), 0o600))
+	listen := freeAddr(t)
+	url := "nats://" + listen
+	startWorker(t, bin, nil, "--rules", rulesFile, "--nats-listen", listen,
+		"--data", filepath.Join(dir, "data"), "--retry-attempts", "2",
+		"--retry-initial-interval", "10ms")
+
+	// Slack is down: both attempts fail, the fallback gets the alert, a
+	// dead letter is written and the message is acked.
+	slackFake.FailNext(2, 503, 0)
+	runCmd(t, bin, "publish", "--nats-url", url, "--source", "monitor/x", "--name", "down",
+		"--severity", "critical", "--title", "evt-down")
+	waitIdle(t, url, 1)
+	require.Empty(t, slackFake.Messages())
+	msgs, err := mail.WaitFor(1, 5*time.Second)
+	require.NoError(t, err)
+	require.Contains(t, msgs[0].Subject, "evt-down")
+
+	list := runCmd(t, bin, "deadletter", "list", "--nats-url", url)
+	require.Contains(t, list, "delivery")
+	require.Contains(t, list, "chat via slack (route all, 2 attempts)")
+	id := strings.Fields(strings.Split(list, "\n")[1])[0]
+
+	// Slack is back: the replay reaches Slack, and only Slack.
+	out := runCmd(t, bin, "deadletter", "replay", "--nats-url", url, "--id", id)
+	require.Contains(t, out, "replayed dead letter "+id)
+	waitIdle(t, url, 2)
+	got := slackFake.Messages()
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Text, "evt-down")
+	require.Len(t, mail.Messages(), 1, "the fallback is not used again")
+}
