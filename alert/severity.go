@@ -61,6 +61,11 @@ func (s *Severity) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &name); err != nil {
 		return fmt.Errorf("severity must be a string")
 	}
+	if name == "unknown" {
+		// What MarshalJSON writes for the zero value, so it round-trips.
+		*s = SeverityUnknown
+		return nil
+	}
 	v, err := ParseSeverity(name)
 	if err != nil {
 		return err

@@ -30,6 +30,12 @@ type Observation struct {
 	// a store sweeps expired keys by its own clock.
 	At     time.Time
 	Policy Policy
+	// EventID, when set, names the stored message being observed, the same
+	// on every redelivery. A store shared across processes (KV) answers a
+	// repeated EventID with the decision it gave the first time, so that a
+	// worker that died after deciding does not turn its own event into a
+	// duplicate. The in-memory store, which dies with the worker, ignores it.
+	EventID string
 }
 
 // Outcome is the verdict of a Decision in one word, for audit records and

@@ -153,19 +153,28 @@ var errConflict = errors.New("key changed concurrently")
 // try is one read-decide-write round. It returns errConflict when the key
 // changed since it was read.
 func (k *KV) try(ctx context.Context, key string, o Observation) (Decision, error) {
-	prev, rev, err := k.read(ctx, key)
+	val, rev, err := k.read(ctx, key)
 	if err != nil {
 		return Decision{}, err
 	}
+	if d, ok := val.repeat(o.EventID); ok {
+		return d, nil
+	}
 
-	next, d := Decide(prev, o)
+	next, d := Decide(val.state(), o)
+	recent := val.remember(o.EventID, d)
 	switch {
 	case next == nil && rev == 0:
 		return d, nil
-	case next == nil:
+	case next == nil && len(recent) == 0:
 		err = conflictOr(k.kv.Delete(ctx, key, jetstream.LastRevision(rev)), "delete", key)
+	case next == nil:
+		// Forgotten, but the decisions are kept a while for redeliveries.
+		gone := &kvValue{State: State{LastSeen: o.At}, Gone: true, Recent: recent}
+		err = k.write(ctx, key, gone, o.At.Add(tombstoneTTL), rev)
 	default:
-		err = k.write(ctx, key, next, o.Policy, rev)
+		err = k.write(ctx, key, &kvValue{State: *next, Recent: recent},
+			next.ExpiresAt(o.Policy), rev)
 	}
 
 	if err != nil {
@@ -174,11 +183,68 @@ func (k *KV) try(ctx context.Context, key string, o Observation) (Decision, erro
 	return d, nil
 }
 
-// read returns the key's state and revision: a nil state and revision 0
-// when the key is absent, deleted or purged. A state that is no longer
-// live is returned as it is; Decide treats it as absent, and its revision
-// still guards the write that replaces it.
-func (k *KV) read(ctx context.Context, key string) (*State, uint64, error) {
+// tombstoneTTL is how long a forgotten key keeps its recent decisions, so
+// that an event redelivered after a crash still gets the same answer.
+const tombstoneTTL = 24 * time.Hour
+
+// maxRecent bounds the decisions kept per key.
+const maxRecent = 16
+
+// kvValue is what the bucket holds per key: the state, and the latest
+// decisions by event, to answer redeliveries the same way.
+type kvValue struct {
+	State
+	// Gone marks a key that was forgotten (resolved): State is not live.
+	Gone   bool             `json:"gone,omitempty"`
+	Recent []recentDecision `json:"recent,omitempty"`
+}
+
+type recentDecision struct {
+	Event    string   `json:"event"`
+	Decision Decision `json:"decision"`
+}
+
+// state is the live state, or nil.
+func (v *kvValue) state() *State {
+	if v == nil || v.Gone {
+		return nil
+	}
+	return &v.State
+}
+
+// repeat returns the decision already given to the event, if any.
+func (v *kvValue) repeat(event string) (Decision, bool) {
+	if v == nil || event == "" {
+		return Decision{}, false
+	}
+	for _, r := range v.Recent {
+		if r.Event == event {
+			return r.Decision, true
+		}
+	}
+	return Decision{}, false
+}
+
+// remember returns the recent decisions with d added for event.
+func (v *kvValue) remember(event string, d Decision) []recentDecision {
+	var recent []recentDecision
+	if v != nil {
+		recent = v.Recent
+	}
+	if event == "" {
+		return recent
+	}
+	if len(recent) >= maxRecent {
+		recent = recent[len(recent)-maxRecent+1:]
+	}
+	return append(append([]recentDecision(nil), recent...), recentDecision{event, d})
+}
+
+// read returns the key's value and revision: nil and revision 0 when the
+// key is absent, deleted or purged. A state that is no longer live is
+// returned as it is; Decide treats it as absent, and its revision still
+// guards the write that replaces it.
+func (k *KV) read(ctx context.Context, key string) (*kvValue, uint64, error) {
 	e, err := k.kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, nil
@@ -190,21 +256,22 @@ func (k *KV) read(ctx context.Context, key string) (*State, uint64, error) {
 		return nil, 0, nil
 	}
 
-	var s State
-	if err := json.Unmarshal(e.Value(), &s); err != nil {
+	var v kvValue
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
 		return nil, 0, fmt.Errorf("decode state of key %s: %w", key, err)
 	}
-	return &s, e.Revision(), nil
+	return &v, e.Revision(), nil
 }
 
-// write stores s under key if the key's revision is still rev (0: the key
-// must be absent), with the state's remaining life as the key's TTL.
-func (k *KV) write(ctx context.Context, key string, s *State, p Policy, rev uint64) error {
-	value, err := json.Marshal(s)
+// write stores v under key if the key's revision is still rev (0: the key
+// must be absent), living until expires.
+func (k *KV) write(ctx context.Context, key string, v *kvValue, expires time.Time,
+	rev uint64) error {
+	value, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode state of key %s: %w", key, err)
 	}
-	ttl := keyTTL(s.ExpiresAt(p), k.now())
+	ttl := keyTTL(expires, k.now())
 
 	if rev == 0 {
 		_, err = k.kv.Create(ctx, key, value, jetstream.KeyTTL(ttl))

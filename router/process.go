@@ -57,7 +57,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 			return []Planned{{Route: msg.Headers().Get(HeaderReplayRoute), Receiver: rcv,
 				Reason: channels.ReasonReplay}}, nil
 		}
-		return r.plan(ctx, set.rules, ev, res)
+		return r.plan(ctx, set.rules, ev, res, id)
 	})
 	if err != nil {
 		log.Error("could not decide notifications, will retry", "err", err)
@@ -159,7 +159,7 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 // per receiver to notify, in delivery order. A receiver reached through
 // several routes is notified once, on behalf of the first.
 func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
-	res rules.Result) ([]Planned, error) {
+	res rules.Result, id string) ([]Planned, error) {
 	type scope struct {
 		name      string
 		receivers []string
@@ -181,7 +181,8 @@ func (r *Router) plan(ctx context.Context, rs *rules.Rules, ev *alert.Event,
 	plan := []Planned{}
 	for _, s := range scopes {
 		d, err := r.store.Observe(ctx, dedup.Observation{Route: s.name, Key: ev.Key(),
-			Status: ev.Status, Severity: ev.Severity, At: r.now(), Policy: s.policy})
+			Status: ev.Status, Severity: ev.Severity, At: r.now(), Policy: s.policy,
+			EventID: id})
 		if err != nil {
 			return nil, fmt.Errorf("dedup route %s: %w", s.name, err)
 		}

@@ -34,6 +34,8 @@ type Options struct {
 	// Ledger records plans and finished deliveries per message; nil means
 	// an in-memory ledger.
 	Ledger Ledger
+	// Replicas is the replication factor of streams the router creates.
+	Replicas int
 	// Consumer is the durable consumer name; empty means "alertrouter".
 	Consumer string
 	// Workers is how many events are processed at once; 0 means 8.
@@ -144,7 +146,7 @@ func (r *Router) Rules() *rules.Rules { return r.set.Load().rules }
 // fetching, lets in-flight events finish within DrainTimeout, and returns
 // once every worker has stopped.
 func (r *Router) Run(ctx context.Context) error {
-	if err := EnsureStreams(ctx, r.opts.JetStream); err != nil {
+	if err := EnsureStreams(ctx, r.opts.JetStream, r.opts.Replicas); err != nil {
 		return err
 	}
 	cons, err := r.opts.JetStream.CreateOrUpdateConsumer(ctx, StreamAlerts,

@@ -136,7 +136,7 @@ func startOn(t *testing.T, js jetstream.JetStream, rec *recorder,
 	}
 	r, err := New(opts)
 	require.NoError(t, err)
-	require.NoError(t, EnsureStreams(context.Background(), js))
+	require.NoError(t, EnsureStreams(context.Background(), js, 1))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -266,7 +266,7 @@ func TestShutdownFinishesInFlightDelivery(t *testing.T) {
 func subscribeDeadLetters(t *testing.T, js jetstream.JetStream) jetstream.Consumer {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, EnsureStreams(ctx, js))
+	require.NoError(t, EnsureStreams(ctx, js, 1))
 	c, err := js.CreateOrUpdateConsumer(ctx, StreamDeadLetter, jetstream.ConsumerConfig{
 		AckPolicy: jetstream.AckNonePolicy})
 	require.NoError(t, err)

@@ -29,8 +29,9 @@ const (
 const duplicateWindow = 2 * time.Minute
 
 // EnsureStreams creates the alert and dead-letter streams when they are
-// missing and leaves existing ones as their operator configured them.
-func EnsureStreams(ctx context.Context, js jetstream.JetStream) error {
+// missing, with the given replicas (3 on a cluster), and leaves existing
+// ones as their operator configured them.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) error {
 	configs := []jetstream.StreamConfig{
 		{
 			Name:        StreamAlerts,
@@ -39,6 +40,7 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream) error {
 			Storage:     jetstream.FileStorage,
 			Duplicates:  duplicateWindow,
 			MaxAge:      7 * 24 * time.Hour,
+			Replicas:    max(replicas, 1),
 		},
 		{
 			Name:        StreamDeadLetter,
@@ -46,6 +48,7 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream) error {
 			Subjects:    []string{SubjectDeadLetterPrefix + ">"},
 			Storage:     jetstream.FileStorage,
 			MaxAge:      30 * 24 * time.Hour,
+			Replicas:    max(replicas, 1),
 		},
 	}
 	for _, cfg := range configs {

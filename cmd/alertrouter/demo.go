@@ -112,7 +112,7 @@ func runDemo(ctx context.Context, js jetstream.JetStream, r *router.Router, rep 
 		<-done
 	}()
 
-	if err := router.EnsureStreams(ctx, js); err != nil {
+	if err := router.EnsureStreams(ctx, js, 1); err != nil {
 		return err
 	}
 	published, err := publishDemo(ctx, js, rep)

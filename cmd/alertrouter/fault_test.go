@@ -95,8 +95,13 @@ func TestKillNineLosesNothing(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for i := range kills {
+		// Kill at a random point once the new worker is making progress.
+		before := total(arrivals(slackFake, pd, mail))
 		w := startWorker(t, bin, nil, args...)
-		time.Sleep(time.Duration(100+rng.IntN(500)) * time.Millisecond)
+		target := before + 20 + rng.IntN(150)
+		require.Eventually(t, func() bool {
+			return total(arrivals(slackFake, pd, mail)) >= min(target, events)
+		}, 30*time.Second, time.Millisecond)
 		require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
 		<-w.exited
 		t.Logf("kill %d: %d notifications so far", i+1, total(arrivals(slackFake, pd, mail)))
@@ -150,7 +155,7 @@ func publishMany(url string, n int) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := router.EnsureStreams(ctx, js); err != nil {
+	if err := router.EnsureStreams(ctx, js, 1); err != nil {
 		return err
 	}
 

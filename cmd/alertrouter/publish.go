@@ -50,6 +50,8 @@ func (a *app) publishCmd() *cobra.Command {
 	nf.register(cmd, "nats://127.0.0.1:4222")
 	fl := cmd.Flags()
 	fl.DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for the stream's ack")
+	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams, if publish has to create "+
+		"them (3 on a cluster)")
 	fl.StringVar(&ef.id, "id", "", "event id (default: a new UUID)")
 	fl.StringVar(&ef.source, "source", "", "who raised the alert, e.g. ci/quality-gates")
 	fl.StringVar(&ef.name, "name", "", "what is wrong, e.g. coverage_below_threshold")
@@ -136,7 +138,7 @@ func flagError(err error) string {
 
 func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event) error {
 	return a.withJetStream(ctx, nf, func(ctx context.Context, js jetstream.JetStream) error {
-		if err := router.EnsureStreams(ctx, js); err != nil {
+		if err := router.EnsureStreams(ctx, js, nf.replicas); err != nil {
 			return err
 		}
 		for _, ev := range events {

@@ -68,8 +68,9 @@ func (a *app) logger() (*slog.Logger, error) {
 
 // natsFlags are the connection flags of every command that talks to NATS.
 type natsFlags struct {
-	cfg     config.NATS
-	timeout time.Duration
+	cfg      config.NATS
+	timeout  time.Duration
+	replicas int
 }
 
 func (f *natsFlags) register(cmd *cobra.Command, defaultURL string) {

@@ -26,7 +26,6 @@ func (a *app) runCmd() *cobra.Command {
 		drainTimeout time.Duration
 		maxSize      int
 		state        string
-		replicas     int
 		ackWait      time.Duration
 		retry        channels.RetryPolicy
 	)
@@ -66,7 +65,7 @@ func (a *app) runCmd() *cobra.Command {
 				return fmt.Errorf("jetstream: %w", err)
 			}
 
-			ledger, store, err := newState(cmd.Context(), js, state, replicas)
+			ledger, store, err := newState(cmd.Context(), js, state, nf.replicas)
 			if err != nil {
 				return err
 			}
@@ -81,6 +80,7 @@ func (a *app) runCmd() *cobra.Command {
 				DrainTimeout: drainTimeout,
 				AckWait:      ackWait,
 				Retry:        retry,
+				Replicas:     nf.replicas,
 				Decoder:      alert.Decoder{MaxSize: maxSize},
 				Logger:       log,
 			})
@@ -115,7 +115,8 @@ func (a *app) runCmd() *cobra.Command {
 	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
 	fl.StringVar(&state, "state", "kv", "where dedup state and delivery records live: kv "+
 		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
-	fl.IntVar(&replicas, "state-replicas", 1, "replicas of the key-value buckets (3 on a cluster)")
+	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams and key-value buckets "+
+		"the worker creates (3 on a cluster)")
 	_ = cmd.MarkFlagRequired("rules")
 	return cmd
 }
