@@ -78,7 +78,8 @@ func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery
 	if err := r.publishDeadLetter(ctx, dl); err != nil {
 		return err
 	}
-	return r.opts.Ledger.MarkDone(ctx, id, d.name)
+	return r.opts.Ledger.MarkDone(ctx, id, d.name, DeliveryRecord{
+		Outcome: OutcomeDeadLettered, Attempts: d.attempts, At: r.now().UTC()})
 }
 
 // fanOut delivers concurrently and returns the deliveries that failed for
@@ -139,7 +140,8 @@ func (r *Router) deliverOnce(ctx context.Context, id, name string, ch channels.C
 	if d.err != nil {
 		return d, nil
 	}
-	return d, r.opts.Ledger.MarkDone(ctx, id, name)
+	return d, r.opts.Ledger.MarkDone(ctx, id, name, DeliveryRecord{
+		Outcome: OutcomeDelivered, Attempts: d.attempts, At: r.now().UTC()})
 }
 
 func (r *Router) send(ctx context.Context, ch channels.Channel,

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/alertrouter/alertrouter/channels"
 )
@@ -33,10 +34,25 @@ type Ledger interface {
 	Done(ctx context.Context, id, delivery string) (bool, error)
 	// MarkDone records the named delivery as finished: delivered, or
 	// given up on and dead-lettered.
-	MarkDone(ctx context.Context, id, delivery string) error
+	MarkDone(ctx context.Context, id, delivery string, rec DeliveryRecord) error
 	// Forget drops what is recorded for id once its message is acked.
 	Forget(ctx context.Context, id string)
 }
+
+// DeliveryRecord says how one delivery finished.
+type DeliveryRecord struct {
+	// Outcome is "delivered" or "dead_lettered".
+	Outcome string `json:"outcome"`
+	// Attempts counts the tries, retries included.
+	Attempts int       `json:"attempts"`
+	At       time.Time `json:"at"`
+}
+
+// The outcomes of a finished delivery.
+const (
+	OutcomeDelivered    = "delivered"
+	OutcomeDeadLettered = "dead_lettered"
+)
 
 // ledgerID names a stored message: its stream sequence, which every
 // redelivery shares, and a short hash of the event id, so that a stream
@@ -96,7 +112,7 @@ func (l *MemoryLedger) Done(_ context.Context, id, delivery string) (bool, error
 }
 
 // MarkDone implements Ledger.
-func (l *MemoryLedger) MarkDone(_ context.Context, id, delivery string) error {
+func (l *MemoryLedger) MarkDone(_ context.Context, id, delivery string, _ DeliveryRecord) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 

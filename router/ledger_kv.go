@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -106,13 +107,39 @@ func (l *KVLedger) Done(ctx context.Context, id, delivery string) (bool, error) 
 }
 
 // MarkDone implements Ledger.
-func (l *KVLedger) MarkDone(ctx context.Context, id, delivery string) error {
-	stamp := []byte(time.Now().UTC().Format(time.RFC3339Nano))
-	_, err := l.kv.Create(ctx, "d."+id+"."+delivery, stamp, jetstream.KeyTTL(l.ttl))
+func (l *KVLedger) MarkDone(ctx context.Context, id, delivery string,
+	rec DeliveryRecord) error {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode delivery record %s/%s: %w", id, delivery, err)
+	}
+	_, err = l.kv.Create(ctx, "d."+id+"."+delivery, data, jetstream.KeyTTL(l.ttl))
 	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return fmt.Errorf("record delivery %s/%s: %w", id, delivery, err)
 	}
 	return nil
+}
+
+// Records returns every finished delivery still kept, keyed by
+// "<message>.<delivery>", for inspection and tests.
+func (l *KVLedger) Records(ctx context.Context) (map[string]DeliveryRecord, error) {
+	keys, err := l.kv.ListKeysFiltered(ctx, "d.>")
+	if err != nil {
+		return nil, fmt.Errorf("list delivery records: %w", err)
+	}
+	out := make(map[string]DeliveryRecord)
+	for k := range keys.Keys() {
+		e, err := l.kv.Get(ctx, k)
+		if err != nil {
+			return nil, fmt.Errorf("read delivery record %s: %w", k, err)
+		}
+		var rec DeliveryRecord
+		if err := json.Unmarshal(e.Value(), &rec); err != nil {
+			return nil, fmt.Errorf("decode delivery record %s: %w", k, err)
+		}
+		out[strings.TrimPrefix(k, "d.")] = rec
+	}
+	return out, nil
 }
 
 // Forget implements Ledger. Records stay until their TTL, so that a

@@ -37,8 +37,8 @@ func TestLedgers(t *testing.T) {
 			done, err := l.Done(ctx, "7-abc", "a.0")
 			require.NoError(t, err)
 			require.False(t, done)
-			require.NoError(t, l.MarkDone(ctx, "7-abc", "a.0"))
-			require.NoError(t, l.MarkDone(ctx, "7-abc", "a.0"), "marking twice is fine")
+			require.NoError(t, l.MarkDone(ctx, "7-abc", "a.0", DeliveryRecord{}))
+			require.NoError(t, l.MarkDone(ctx, "7-abc", "a.0", DeliveryRecord{}), "marking twice is fine")
 			done, err = l.Done(ctx, "7-abc", "a.0")
 			require.NoError(t, err)
 			require.True(t, done)
@@ -66,10 +66,14 @@ func TestKVLedgerSharedAcrossWorkers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first, got, "the second worker takes the first worker's plan")
 
-	require.NoError(t, a.MarkDone(ctx, "1-aa", "x.0"))
+	require.NoError(t, a.MarkDone(ctx, "1-aa", "x.0", DeliveryRecord{Outcome: OutcomeDelivered, Attempts: 3}))
 	done, err := b.Done(ctx, "1-aa", "x.0")
 	require.NoError(t, err)
 	require.True(t, done)
+	recs, err := b.Records(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, recs["1-aa.x.0"].Attempts)
+	require.Equal(t, OutcomeDelivered, recs["1-aa.x.0"].Outcome)
 }
 
 func TestLedgerIDs(t *testing.T) {
