@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -174,4 +175,71 @@ func publishMany(url string, n int) error {
 		}
 	}
 	return nil
+}
+
+func TestFlakyFarSidesDeliverEachOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	const events = 150
+	bin := buildBinary(t)
+	url := natsServer(t)
+	// Slack: a tight rate limit (429 with Retry-After) and random 500s.
+	slackFake := fakeslack.New(fakeslack.WithRateLimit(40, 5),
+		fakeslack.WithFailureRate(0.2, 11))
+	defer slackFake.Close()
+	// PagerDuty: 429s and random 502s.
+	pd := fakepagerduty.New(fakepagerduty.WithFailureRate(0.2, 12))
+	defer pd.Close()
+	pd.FailNext(3, 429)
+	// SMTP: 451 a few times, then accepting.
+	mail, err := fakesmtp.New()
+	require.NoError(t, err)
+	defer mail.Close()
+	mail.FailNext(5, 451, smtp.EnhancedCode{4, 3, 0}, "try again later")
+
+	rulesFile := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(rulesFile, fmt.Appendf(nil, faultRules,
+		fakepagerduty.DefaultRoutingKey, pd.URL(), slackFake.URL(), fakeslack.DefaultToken,
+		fakeslack.DefaultChannel, mail.Port()), 0o600))
+	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-url", url,
+		"--retry-attempts", "12", "--retry-initial-interval", "10ms",
+		"--retry-max-interval", "1500ms")
+
+	require.NoError(t, publishMany(url, events))
+	waitIdle(t, url, events)
+	require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
+	<-w.exited
+
+	got := arrivals(slackFake, pd, mail)
+	for i := range events {
+		require.Equal(t, 1, got[fmt.Sprintf("evt-%04d", i)], "evt-%04d", i)
+	}
+
+	recs := deliveryRecords(t, url)
+	retried := 0
+	for _, rec := range recs {
+		require.Equal(t, router.OutcomeDelivered, rec.Outcome)
+		if rec.Attempts > 1 {
+			retried++
+		}
+	}
+	require.Len(t, recs, events, "one delivery record per event")
+	t.Logf("%d events delivered once each; %d needed retries; far sides saw "+
+		"%d Slack, %d PagerDuty requests", events, retried, slackFake.Requests(), pd.Requests())
+	require.Positive(t, retried, "retries are visible in the records")
+}
+
+func deliveryRecords(t *testing.T, url string) map[string]router.DeliveryRecord {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	l, err := router.NewKVLedger(context.Background(), js, "", 1, 0)
+	require.NoError(t, err)
+	recs, err := l.Records(context.Background())
+	require.NoError(t, err)
+	return recs
 }
