@@ -48,6 +48,9 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Retry is the delivery retry policy.
 	Retry channels.RetryPolicy
+	// Guards, when set, rate-limit and circuit-break every channel per
+	// far-side target, shared across receivers and rules reloads.
+	Guards *channels.Guards
 	// Decoder validates raw events.
 	Decoder alert.Decoder
 	// Observer is told what happens to each event; nil ignores it.
@@ -131,6 +134,11 @@ func (r *Router) SetRules(rs *rules.Rules) error {
 		chs, err := r.opts.Channels(rcv)
 		if err != nil {
 			return fmt.Errorf("receiver %s: %w", name, err)
+		}
+		if r.opts.Guards != nil {
+			for i, ch := range chs {
+				chs[i] = r.opts.Guards.Wrap(ch)
+			}
 		}
 		receivers[name] = chs
 	}

@@ -89,7 +89,8 @@ func TestKillNineLosesNothing(t *testing.T) {
 	require.NoError(t, os.WriteFile(rulesFile, fmt.Appendf(nil, faultRules,
 		fakepagerduty.DefaultRoutingKey, pd.URL(), slackFake.URL(), fakeslack.DefaultToken,
 		fakeslack.DefaultChannel, mail.Port()), 0o600))
-	args := []string{"--rules", rulesFile, "--nats-url", url, "--ack-wait", "2s"}
+	args := []string{"--rules", rulesFile, "--nats-url", url, "--ack-wait", "2s",
+		"--limit", "slack=off", "--limit", "pagerduty=off", "--limit", "smtp=off"}
 
 	published := make(chan error, 1)
 	go func() { published <- publishMany(url, events) }()
@@ -204,7 +205,8 @@ func TestFlakyFarSidesDeliverEachOnce(t *testing.T) {
 		fakeslack.DefaultChannel, mail.Port()), 0o600))
 	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-url", url,
 		"--retry-attempts", "12", "--retry-initial-interval", "10ms",
-		"--retry-max-interval", "1500ms")
+		"--retry-max-interval", "1500ms", "--limit", "slack=20ms/5", "--limit", "pagerduty=off",
+		"--breaker-open", "200ms")
 
 	require.NoError(t, publishMany(url, events))
 	waitIdle(t, url, events)

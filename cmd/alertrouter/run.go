@@ -28,6 +28,7 @@ func (a *app) runCmd() *cobra.Command {
 		state        string
 		ackWait      time.Duration
 		retry        channels.RetryPolicy
+		policy       policyFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run --rules FILE",
@@ -65,6 +66,10 @@ func (a *app) runCmd() *cobra.Command {
 				return fmt.Errorf("jetstream: %w", err)
 			}
 
+			guards, err := policy.guards(log)
+			if err != nil {
+				return err
+			}
 			ledger, store, err := newState(cmd.Context(), js, state, nf.replicas)
 			if err != nil {
 				return err
@@ -80,6 +85,7 @@ func (a *app) runCmd() *cobra.Command {
 				DrainTimeout: drainTimeout,
 				AckWait:      ackWait,
 				Retry:        retry,
+				Guards:       guards,
 				Replicas:     nf.replicas,
 				Decoder:      alert.Decoder{MaxSize: maxSize},
 				Logger:       log,
@@ -117,6 +123,7 @@ func (a *app) runCmd() *cobra.Command {
 		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
 	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams and key-value buckets "+
 		"the worker creates (3 on a cluster)")
+	policy.register(cmd)
 	_ = cmd.MarkFlagRequired("rules")
 	return cmd
 }

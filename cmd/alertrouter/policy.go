@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/channels"
+)
+
+// policyFlags set the per-target rate limits and circuit breakers.
+type policyFlags struct {
+	limits  map[string]string
+	breaker channels.BreakerSettings
+}
+
+func (f *policyFlags) register(cmd *cobra.Command) {
+	kinds := make([]string, 0)
+	for k, l := range channels.DefaultLimits() {
+		kinds = append(kinds, fmt.Sprintf("%s=%s/%d", k, l.Every, l.Burst))
+	}
+	sort.Strings(kinds)
+
+	fl := cmd.Flags()
+	fl.StringToStringVar(&f.limits, "limit", nil, "rate limit per target of a kind, "+
+		"KIND=EVERY/BURST or KIND=off (repeatable; defaults "+strings.Join(kinds, ", ")+")")
+	fl.IntVar(&f.breaker.Failures, "breaker-failures", 5,
+		"consecutive temporary failures that open a target's circuit breaker")
+	fl.DurationVar(&f.breaker.OpenFor, "breaker-open", 30*time.Second,
+		"how long an open breaker refuses before it lets a probe through")
+}
+
+// guards builds the shared limiters and breakers, logging breaker changes.
+func (f *policyFlags) guards(log *slog.Logger) (*channels.Guards, error) {
+	limits, err := parseLimits(f.limits)
+	if err != nil {
+		return nil, err
+	}
+	if f.breaker.Failures < 1 || f.breaker.OpenFor <= 0 {
+		return nil, fmt.Errorf("--breaker-failures and --breaker-open must be positive")
+	}
+	return channels.NewGuards(channels.GuardOptions{
+		Limits:  limits,
+		Breaker: f.breaker,
+		OnStateChange: func(target, from, to string) {
+			log.Warn("circuit breaker changed", "target", target, "from", from, "to", to)
+		},
+	}), nil
+}
+
+// parseLimits reads KIND=EVERY/BURST or KIND=off values.
+func parseLimits(in map[string]string) (map[string]channels.Limit, error) {
+	known := channels.DefaultLimits()
+	out := make(map[string]channels.Limit, len(in))
+	for kind, v := range in {
+		if _, ok := known[kind]; !ok {
+			return nil, fmt.Errorf("--limit %s=%s: unknown kind %q (want one of %s)", kind, v,
+				kind, strings.Join(sortedKeys(known), ", "))
+		}
+		if v == "off" {
+			out[kind] = channels.Limit{}
+			continue
+		}
+		every, burst, ok := strings.Cut(v, "/")
+		d, err := time.ParseDuration(every)
+		n, nerr := strconv.Atoi(burst)
+		if !ok || err != nil || nerr != nil || d <= 0 || n < 1 {
+			return nil, fmt.Errorf("--limit %s=%s: want EVERY/BURST such as 1s/3, or off",
+				kind, v)
+		}
+		out[kind] = channels.Limit{Every: d, Burst: n}
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
