@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -59,35 +60,85 @@ func (m *labelMatcher) String() string {
 
 // parseLabelMatcher reads name op "value" in Alertmanager's syntax. The
 // value may be double-quoted (with \" \\ and \n escapes) or bare. Regular
-// expressions are anchored at both ends.
+// expressions are anchored at both ends. Errors quote the matcher and say
+// which part of it is wrong.
 func parseLabelMatcher(s string) (labelMatcher, error) {
-	var m labelMatcher
-	rest := strings.TrimSpace(s)
-
-	n := labelNameLen(rest)
-	if n == 0 {
-		return m, fmt.Errorf("matcher `%s` must start with a label name", s)
+	if strings.TrimSpace(s) == "" {
+		return labelMatcher{}, errors.New(`matcher is empty (want e.g. env="prod")`)
 	}
-	m.name, rest = rest[:n], strings.TrimLeft(rest[n:], " \t")
 
-	op, ok := cutOp(rest)
-	if !ok {
-		return m, fmt.Errorf("matcher `%s` needs an operator: =, !=, =~ or !~", s)
-	}
-	m.op, rest = op, strings.TrimSpace(rest[len(opNames[op]):])
-
-	v, err := matcherValue(rest)
+	m, err := readMatcher(strings.TrimSpace(s))
 	if err != nil {
 		return m, fmt.Errorf("matcher `%s`: %w", s, err)
+	}
+	return m, nil
+}
+
+// readMatcher parses a trimmed, non-empty matcher: the name is what comes
+// before the first of = ! ~, the operator the run of those characters.
+func readMatcher(s string) (labelMatcher, error) {
+	var m labelMatcher
+	i := strings.IndexAny(s, "=!~")
+	if i < 0 {
+		return m, noOperator(s)
+	}
+	after := strings.TrimLeft(s[i:], "=!~")
+	opText := s[i : len(s)-len(after)]
+	name, rest := strings.TrimSpace(s[:i]), strings.TrimSpace(after)
+
+	switch {
+	case name == "" && rest == "":
+		return m, errors.New(`only an operator; want label name, operator and value, ` +
+			`e.g. env="prod"`)
+	case name == "":
+		return m, fmt.Errorf("label name is missing before %q", opText)
+	}
+	if err := checkLabelName(name); err != nil {
+		return m, err
+	}
+	op, ok := lookupOp(opText)
+	if !ok {
+		return m, fmt.Errorf("unknown operator %q (want =, !=, =~ or !~)", opText)
+	}
+	m.name, m.op = name, op
+
+	v, err := matcherValue(opText, rest)
+	if err != nil {
+		return m, err
 	}
 	m.value = v
 
 	if m.op == opRegex || m.op == opNotRegex {
-		if err := m.compile(); err != nil {
-			return m, fmt.Errorf("matcher `%s`: %w", s, err)
-		}
+		return m, m.compile()
 	}
 	return m, nil
+}
+
+// labelNameRule is what a label name may contain, for messages.
+const labelNameRule = "(letters, digits and _, not starting with a digit)"
+
+// checkLabelName explains why name is not a label name, or is nil.
+func checkLabelName(name string) error {
+	if labelNameLen(name) == len(name) {
+		return nil
+	}
+
+	unquoted := strings.Trim(name, `"`)
+	if len(name) >= 2 && name[0] == '"' && unquoted != "" &&
+		labelNameLen(unquoted) == len(unquoted) {
+		return fmt.Errorf("label name %s must not be quoted: write %s", name, unquoted)
+	}
+	return fmt.Errorf("label name %q is invalid %s", unquoted, labelNameRule)
+}
+
+// noOperator explains a matcher without any operator character.
+func noOperator(s string) error {
+	n := labelNameLen(s)
+	if n > 0 && (n == len(s) || strings.ContainsRune(" \t\"", rune(s[n]))) {
+		return fmt.Errorf("needs an operator (=, !=, =~ or !~) and a value after label name %q",
+			s[:n])
+	}
+	return errors.New(`needs label name, operator (=, !=, =~ or !~) and value, e.g. env="prod"`)
 }
 
 // compile prepares the regular expression, or notes that it is literal.
@@ -119,33 +170,41 @@ func labelNameLen(s string) int {
 	return len(s)
 }
 
-// cutOp finds the operator at the start of s; longer ones first.
-func cutOp(s string) (labelOp, bool) {
-	for _, op := range []labelOp{opRegex, opNotRegex, opNotEqual, opEqual} {
-		if strings.HasPrefix(s, opNames[op]) {
-			return op, true
+// lookupOp finds the operator written as text.
+func lookupOp(text string) (labelOp, bool) {
+	for op, name := range opNames {
+		if name == text {
+			return labelOp(op), true
 		}
 	}
 	return 0, false
 }
 
-// matcherValue reads a quoted or bare value that must end the matcher.
-func matcherValue(s string) (string, error) {
-	if !strings.HasPrefix(s, `"`) {
-		if strings.ContainsAny(s, `"`) {
-			return "", fmt.Errorf("unbalanced quote in value")
-		}
-		return s, nil
+// matcherValue reads the quoted or bare value that ends a matcher; op is
+// the operator before it, for messages.
+func matcherValue(op, s string) (string, error) {
+	switch {
+	case s == "":
+		return "", fmt.Errorf(`value is missing after %q (write "" for the empty string)`, op)
+	case s[0] == '"':
+		return quotedValue(s)
+	case strings.Contains(s, `"`):
+		return "", fmt.Errorf("unquoted value `%s` contains a quote; put the whole value in "+
+			`double quotes, writing \" for a quote inside`, s)
+	case strings.ContainsAny(s, " \t"):
+		return "", fmt.Errorf("unquoted value `%s` contains white space; put it in double quotes",
+			s)
 	}
+	return s, nil
+}
 
+// quotedValue reads a double-quoted value, which must end the matcher.
+func quotedValue(s string) (string, error) {
 	var b strings.Builder
 	for i := 1; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '"':
-			if strings.TrimSpace(s[i+1:]) != "" {
-				return "", fmt.Errorf("unexpected text after the closing quote")
-			}
-			return b.String(), nil
+			return b.String(), trailing(strings.TrimSpace(s[i+1:]))
 		case c == '\\' && i+1 < len(s):
 			i++
 			b.WriteString(unescape(s[i]))
@@ -153,7 +212,20 @@ func matcherValue(s string) (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	return "", fmt.Errorf("missing closing quote")
+	return "", fmt.Errorf("value has no closing quote: `%s`", s)
+}
+
+// trailing explains text after a quoted value, or is nil when there is
+// none.
+func trailing(rest string) error {
+	switch {
+	case rest == "":
+		return nil
+	case strings.HasPrefix(rest, ","):
+		return fmt.Errorf("unexpected `%s` after the value; write one matcher per list item",
+			rest)
+	}
+	return fmt.Errorf("unexpected `%s` after the value's closing quote", rest)
 }
 
 // unescape turns the character after a backslash into text. Escapes other

@@ -83,6 +83,7 @@ func Parse(file string, data []byte, opts Options) (*Rules, error) {
 	}
 
 	if len(d.errs) > 0 {
+		noteAliases(d.errs, aliasUses(root))
 		sortErrors(d.errs)
 		return nil, d.errs
 	}
@@ -105,6 +106,7 @@ func (d *decoder) document(data []byte) (*yaml.Node, bool) {
 		if bytes.Contains(data, []byte("${")) && strings.Contains(err.Error(), "'}'") {
 			d.errs[len(d.errs)-1].Msg += `; quote "${VAR}" values inside { }`
 		}
+		tabHint(d.errs[len(d.errs)-1], data)
 		return nil, false
 	}
 
@@ -112,6 +114,7 @@ func (d *decoder) document(data []byte) (*yaml.Node, bool) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		if err != nil {
 			d.syntax(err)
+			tabHint(d.errs[len(d.errs)-1], data)
 		} else {
 			d.at(&extra, "", "only one YAML document is allowed")
 		}
@@ -147,7 +150,34 @@ func (d *decoder) syntax(err error) {
 		d.add(line, 1, "", msg)
 		return
 	}
-	d.add(1, 1, "", "invalid YAML: "+err.Error())
+	d.add(1, 1, "", "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// tabAdvice is the hint for a file indented with tabs: yaml.v3 mostly
+// says "found character that cannot start any token" and not why.
+const tabAdvice = "tabs are not allowed for indentation in YAML; use spaces"
+
+// tabHint adds tabAdvice to syntax error e when the line it names, or
+// failing that some other line, has a tab in its leading white space.
+func tabHint(e *Error, data []byte) {
+	first := 0
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		lead := line[:len(line)-len(bytes.TrimLeft(line, " \t"))]
+		if bytes.IndexByte(lead, '\t') < 0 {
+			continue
+		}
+		if i+1 == e.Line {
+			e.Msg += "; " + tabAdvice
+			return
+		}
+		if first == 0 {
+			first = i + 1
+		}
+	}
+
+	if first > 0 {
+		e.Msg += fmt.Sprintf("; line %d is indented with a tab: %s", first, tabAdvice)
+	}
 }
 
 // top decodes the top-level mapping.
@@ -178,5 +208,80 @@ func (d *decoder) finish(r *Rules) {
 
 	if len(d.specs) == 0 && len(r.Unrouted) == 0 && len(d.errs) == 0 {
 		d.add(1, 1, "routes", "no routes and no unrouted receivers: every event would reach nobody")
+	}
+}
+
+// aliasBudget bounds the nodes aliasUses visits, since following aliases
+// can revisit a shared value many times.
+const aliasBudget = 100_000
+
+// aliasUses maps the key path of every value written as an alias, such as
+// receivers.b in `b: *c`, to the alias node. Paths are built as the
+// decoder builds them, so the problems found under a path can be tied to
+// the alias that put the anchored value there. An alias inside the value
+// it names is not followed. It is nil when the file has no aliases.
+func aliasUses(root *yaml.Node) map[string]*yaml.Node {
+	var uses map[string]*yaml.Node
+	budget := aliasBudget
+	inside := map[*yaml.Node]bool{} // anchored values being walked
+
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		budget--
+		if n == nil || budget < 0 {
+			return
+		}
+
+		switch n.Kind {
+		case yaml.AliasNode:
+			if uses == nil {
+				uses = map[string]*yaml.Node{}
+			}
+			uses[path] = n
+			if !inside[n.Alias] {
+				inside[n.Alias] = true
+				walk(n.Alias, path)
+				delete(inside, n.Alias)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], join(path, resolve(n.Content[i]).Value))
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, index(path, i))
+			}
+		}
+	}
+	walk(root, "")
+	return uses
+}
+
+// noteAliases tells, for each problem found inside an anchored value
+// reached through an alias, where the alias is: the problem's position
+// is the anchor's, shared by every use.
+func noteAliases(errs Errors, uses map[string]*yaml.Node) {
+	if len(uses) == 0 {
+		return
+	}
+
+	for _, e := range errs {
+		var lines []string
+		for i := 1; i <= len(e.Path); i++ {
+			if i < len(e.Path) && e.Path[i] != '.' && e.Path[i] != '[' {
+				continue
+			}
+			if a := uses[e.Path[:i]]; a != nil {
+				lines = append(lines, strconv.Itoa(a.Line))
+			}
+		}
+
+		switch len(lines) {
+		case 0:
+		case 1:
+			e.Msg += " (via alias at line " + lines[0] + ")"
+		default:
+			e.Msg += " (via aliases at lines " + strings.Join(lines, ", then ") + ")"
+		}
 	}
 }

@@ -150,7 +150,8 @@ func TestValidationErrors(t *testing.T) {
 		{"empty compliance", receiversYAML + route1 + "    match: { compliance: [] }\n",
 			`rules.yaml:9:26: routes[0].match.compliance: must list at least one regime`},
 		{"bad matcher syntax", receiversYAML + route1 + "    match: { matchers: ['env'] }\n",
-			"rules.yaml:9:25: routes[0].match.matchers[0]: matcher `env` needs an operator"},
+			"rules.yaml:9:25: routes[0].match.matchers[0]: matcher `env`: needs an operator " +
+				`(=, !=, =~ or !~) and a value after label name "env"`},
 		{"bad regex", receiversYAML + route1 + "    match: { matchers: ['svc=~\"(x\"'] }\n",
 			"rules.yaml:9:25: routes[0].match.matchers[0]: matcher `svc=~\"(x\"`: invalid regular"},
 		{"match not mapping", receiversYAML + route1 + "    match: critical\n",
