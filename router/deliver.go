@@ -150,6 +150,7 @@ func (r *Router) send(ctx context.Context, ch channels.Channel,
 	policy := r.opts.Retry
 	policy.OnRetry = func(attempt int, err error, wait time.Duration) {
 		log.Warn("delivery failed, retrying", "attempt", attempt, "wait", wait, "err", err)
+		r.obs.Retrying(n, ch.Name(), attempt, wait, err)
 	}
 
 	start := time.Now()

@@ -19,8 +19,13 @@ type Observer interface {
 	Routed(ev *alert.Event, res rules.Result)
 	// Suppressed: dedup held the event back on one route.
 	Suppressed(ev *alert.Event, route string, d dedup.Decision)
+	// Retrying: a delivery attempt failed and another follows after wait.
+	Retrying(n channels.Notification, channel string, attempt int, wait time.Duration, err error)
 	// Delivered: one channel of one receiver finished, err nil on success.
 	Delivered(n channels.Notification, channel string, attempts int, took time.Duration, err error)
+	// DeadLettered: something was given up on and stored in the dead-letter
+	// stream; reason is a rejection reason or "delivery".
+	DeadLettered(reason string)
 	// Done: every delivery for the event is finished and it was acked.
 	Done(ev *alert.Event)
 }
@@ -36,6 +41,12 @@ func (NopObserver) Routed(*alert.Event, rules.Result) {}
 
 // Suppressed does nothing.
 func (NopObserver) Suppressed(*alert.Event, string, dedup.Decision) {}
+
+// Retrying does nothing.
+func (NopObserver) Retrying(channels.Notification, string, int, time.Duration, error) {}
+
+// DeadLettered does nothing.
+func (NopObserver) DeadLettered(string) {}
 
 // Delivered does nothing.
 func (NopObserver) Delivered(channels.Notification, string, int, time.Duration, error) {}

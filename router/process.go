@@ -152,6 +152,7 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 	}
 	r.log.Warn("event rejected", "subject", msg.Subject(), "reason", reason, "err", decodeErr)
 	r.obs.Rejected(msg.Subject(), decodeErr)
+	r.obs.DeadLettered(reason)
 	_ = msg.TermWithReason(reason)
 }
 
@@ -215,5 +216,6 @@ func (r *Router) publishDeadLetter(ctx context.Context, dl DeadLetterRecord) err
 	if err != nil {
 		return fmt.Errorf("publish dead letter for %s/%s: %w", dl.Receiver, dl.Channel, err)
 	}
+	r.obs.DeadLettered("delivery")
 	return nil
 }

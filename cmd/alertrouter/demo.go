@@ -200,6 +200,8 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 
 // report prints the demo's account and counts what happened.
 type report struct {
+	router.NopObserver
+
 	mu         sync.Mutex
 	w          io.Writer
 	processed  int
