@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,7 +20,11 @@ type app struct {
 	stdout, stderr io.Writer
 	logFormat      string
 	logLevel       string
+	configFile     string
 }
+
+// errRulesRequired is returned by commands that need a rules file.
+var errRulesRequired = errors.New("--rules is required (or set $" + envPrefix + "RULES)")
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
@@ -31,7 +36,10 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			"notifications to Slack, email, PagerDuty, webhooks and the console.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applySettings(cmd, a.configFile); err != nil {
+				return err
+			}
 			_, err := a.logger()
 			return err
 		},
@@ -43,9 +51,12 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		"log format: text or json")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info",
 		"log level: debug, info, warn or error")
+	root.PersistentFlags().StringVar(&a.configFile, "config", "",
+		"YAML file of flag settings (flag name: value); flags and environment win")
 
 	root.AddCommand(a.runCmd(), a.checkCmd(), a.routeCmd(), a.publishCmd(), a.demoCmd(),
 		a.deadletterCmd())
+	documentEnv(root)
 	return root
 }
 

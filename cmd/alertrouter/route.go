@@ -31,6 +31,9 @@ func (a *app) routeCmd() *cobra.Command {
 			"Nothing is sent. Secrets are not expanded.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if rulesPath == "" {
+				return errRulesRequired
+			}
 			if output != "text" && output != "json" {
 				return fmt.Errorf("--output %q: want text or json", output)
 			}
@@ -62,7 +65,6 @@ func (a *app) routeCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&rulesPath, "rules", "", "rules file (required)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	_ = cmd.MarkFlagRequired("rules")
 	return cmd
 }
 

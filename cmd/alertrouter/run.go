@@ -44,6 +44,9 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if rulesPath == "" {
+				return errRulesRequired
+			}
 			if workers < 1 {
 				return fmt.Errorf("--workers %d: want at least 1", workers)
 			}
@@ -124,7 +127,6 @@ func (a *app) runCmd() *cobra.Command {
 	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams and key-value buckets "+
 		"the worker creates (3 on a cluster)")
 	policy.register(cmd)
-	_ = cmd.MarkFlagRequired("rules")
 	return cmd
 }
 
