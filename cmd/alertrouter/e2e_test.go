@@ -93,8 +93,35 @@ func freeAddr(t *testing.T) string {
 // worker is an `alertrouter run` process.
 type worker struct {
 	cmd    *exec.Cmd
-	stderr *strings.Builder
+	stderr *logBuffer
 	exited chan error
+}
+
+// logBuffer collects a process's log lines; safe to read while it runs.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitLog waits until the worker has logged a line containing s, and
+// returns the whole log.
+func (w *worker) waitLog(t *testing.T, s string) string {
+	t.Helper()
+	require.Eventually(t, func() bool { return strings.Contains(w.stderr.String(), s) },
+		10*time.Second, 10*time.Millisecond, "no log line with %q:\n%s", s, w.stderr)
+	return w.stderr.String()
 }
 
 func startWorker(t *testing.T, bin string, env []string, args ...string) *worker {
@@ -105,12 +132,12 @@ func startWorker(t *testing.T, bin string, env []string, args ...string) *worker
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 
-	w := &worker{cmd: cmd, stderr: &strings.Builder{}, exited: make(chan error, 1)}
+	w := &worker{cmd: cmd, stderr: &logBuffer{}, exited: make(chan error, 1)}
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
-			w.stderr.WriteString(sc.Text() + "\n")
+			w.stderr.add(sc.Text())
 			if strings.Contains(sc.Text(), "router running") {
 				close(ready)
 			}

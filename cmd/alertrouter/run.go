@@ -37,7 +37,8 @@ func (a *app) runCmd() *cobra.Command {
 			"pull consumer, routes every event by the rules file and delivers notifications.\n" +
 			"Without --nats-url it starts an embedded NATS server with JetStream, listening\n" +
 			"on --nats-listen and storing its data in --data. SIGINT or SIGTERM drains\n" +
-			"in-flight work before exit.",
+			"in-flight work before exit. SIGHUP reloads the rules file; a file that fails\n" +
+			"validation is refused whole and the previous rules keep routing.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := a.logger()
@@ -96,6 +97,9 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			rl := &reloader{path: rulesPath, router: r, log: log}
+			go rl.onSIGHUP(cmd.Context())
+
 			err = r.Run(cmd.Context())
 			log.Info("stopped")
 			return err
