@@ -140,8 +140,31 @@ func (r *Router) deliverOnce(ctx context.Context, id, name string, ch channels.C
 	if d.err != nil {
 		return d, nil
 	}
-	return d, r.opts.Ledger.MarkDone(ctx, id, name, DeliveryRecord{
+	return d, r.recordSent(ctx, id, name, DeliveryRecord{
 		Outcome: OutcomeDelivered, Attempts: d.attempts, At: r.now().UTC()})
+}
+
+// recordSent records a delivery the far side accepted. It tries for a
+// while before giving up, since giving up means the message is redelivered
+// and the notification sent a second time; a ledger that is briefly away
+// (a NATS node failing over) is worth waiting for.
+func (r *Router) recordSent(ctx context.Context, id, name string, rec DeliveryRecord) error {
+	const tries, pause = 20, 250 * time.Millisecond
+
+	var err error
+	for range tries {
+		if err = r.opts.Ledger.MarkDone(ctx, id, name, rec); err == nil {
+			return nil
+		}
+		r.log.Warn("could not record a sent delivery, retrying", "stream_msg", id,
+			"delivery", name, "err", err)
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return err
+		}
+	}
+	return err
 }
 
 func (r *Router) send(ctx context.Context, ch channels.Channel,

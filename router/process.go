@@ -46,7 +46,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	id := ledgerID(seq, ev.ID)
-	log := r.log.With("event_id", ev.ID, "key", ev.Key(), "msg", id)
+	log := r.log.With("event_id", ev.ID, "key", ev.Key(), "stream_msg", id)
 
 	set := r.set.Load()
 	res := set.rules.Route(ev)

@@ -184,6 +184,9 @@ func (r *Router) Run(ctx context.Context) error {
 
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
 		jetstream.PullMaxMessages(2*r.opts.Workers),
+		// A short expiry re-pulls soon after a pull met a consumer without
+		// a leader (a cluster node failing over), instead of after 30s.
+		jetstream.PullExpiry(5*time.Second),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			r.log.Warn("consume", "err", err)
 		}))
