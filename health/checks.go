@@ -1,0 +1,90 @@
+package health
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+// Names of the ready-made checks, the keys of the readiness response.
+const (
+	CheckNATS     = "nats"
+	CheckStream   = "stream"
+	CheckConsumer = "consumer"
+	CheckRules    = "rules"
+)
+
+// NATSConn is what NATSConnected needs of a connection; *nats.Conn and
+// config.Conn provide it.
+type NATSConn interface {
+	IsConnected() bool
+	Status() nats.Status
+}
+
+// NATSConnected passes while nc is connected. Its error says
+// "reconnecting" while the client tries to get back, else "disconnected"
+// with the connection's state when it is not the plain disconnected one
+// (closed, draining, connecting).
+func NATSConnected(nc NATSConn) Check {
+	return Check{Name: CheckNATS, Run: func(context.Context) error {
+		if nc.IsConnected() {
+			return nil
+		}
+
+		switch st := nc.Status(); st {
+		case nats.RECONNECTING:
+			return errors.New("reconnecting")
+		case nats.DISCONNECTED:
+			return errors.New("disconnected")
+		default:
+			return fmt.Errorf("disconnected (%s)", strings.ToLower(st.String()))
+		}
+	}}
+}
+
+// StreamPresent passes when the JetStream stream exists.
+func StreamPresent(js jetstream.JetStream, stream string) Check {
+	return Check{Name: CheckStream, Run: func(ctx context.Context) error {
+		_, err := js.Stream(ctx, stream)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("stream %s not found: %w", stream, err)
+		}
+		if err != nil {
+			return fmt.Errorf("stream %s: %w", stream, err)
+		}
+		return nil
+	}}
+}
+
+// ConsumerPresent passes when the durable consumer exists on stream.
+func ConsumerPresent(js jetstream.JetStream, stream, consumer string) Check {
+	return Check{Name: CheckConsumer, Run: func(ctx context.Context) error {
+		_, err := js.Consumer(ctx, stream, consumer)
+		notFound := errors.Is(err, jetstream.ErrConsumerNotFound) ||
+			errors.Is(err, jetstream.ErrStreamNotFound)
+		if notFound {
+			return fmt.Errorf("consumer %s not found: %w", consumer, err)
+		}
+		if err != nil {
+			return fmt.Errorf("consumer %s: %w", consumer, err)
+		}
+		return nil
+	}}
+}
+
+// RulesLoaded passes when get returns rules. A reload that fails keeps
+// the old rules in force, so it does not make the router unready.
+func RulesLoaded(get func() *rules.Rules) Check {
+	return Check{Name: CheckRules, Run: func(context.Context) error {
+		if get() == nil {
+			return errors.New("no rules loaded")
+		}
+		return nil
+	}}
+}
