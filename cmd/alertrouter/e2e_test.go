@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -126,6 +127,9 @@ func (w *worker) waitLog(t *testing.T, s string) string {
 
 func startWorker(t *testing.T, bin string, env []string, args ...string) *worker {
 	t.Helper()
+	if !slices.Contains(args, "--http") {
+		args = append(args, "--http", "127.0.0.1:0")
+	}
 	cmd := exec.Command(bin, append([]string{"run"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	pipe, err := cmd.StderrPipe()

@@ -36,7 +36,8 @@ func (f *policyFlags) register(cmd *cobra.Command) {
 }
 
 // guards builds the shared limiters and breakers, logging breaker changes.
-func (f *policyFlags) guards(log *slog.Logger) (*channels.Guards, error) {
+func (f *policyFlags) guards(log *slog.Logger,
+	changed func(target, from, to string)) (*channels.Guards, error) {
 	limits, err := parseLimits(f.limits)
 	if err != nil {
 		return nil, err
@@ -49,6 +50,9 @@ func (f *policyFlags) guards(log *slog.Logger) (*channels.Guards, error) {
 		Breaker: f.breaker,
 		OnStateChange: func(target, from, to string) {
 			log.Warn("circuit breaker changed", "target", target, "from", from, "to", to)
+			if changed != nil {
+				changed(target, from, to)
+			}
 		},
 	}), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -13,23 +14,31 @@ import (
 	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/config"
 	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/metrics"
 	"github.com/alertrouter/alertrouter/router"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// runFlags are the worker's settings.
+type runFlags struct {
+	nats         natsFlags
+	rulesPath    string
+	workers      int
+	consumer     string
+	drainTimeout time.Duration
+	maxSize      int
+	state        string
+	ackWait      time.Duration
+	retry        channels.RetryPolicy
+	policy       policyFlags
+	http         httpFlags
+}
+
 func (a *app) runCmd() *cobra.Command {
-	var (
-		nf           natsFlags
-		rulesPath    string
-		workers      int
-		consumer     string
-		drainTimeout time.Duration
-		maxSize      int
-		state        string
-		ackWait      time.Duration
-		retry        channels.RetryPolicy
-		policy       policyFlags
-	)
+	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "run --rules FILE",
 		Short: "Run the worker: consume events, route, dedup and deliver",
@@ -38,118 +47,151 @@ func (a *app) runCmd() *cobra.Command {
 			"Without --nats-url it starts an embedded NATS server with JetStream, listening\n" +
 			"on --nats-listen and storing its data in --data. SIGINT or SIGTERM drains\n" +
 			"in-flight work before exit. SIGHUP reloads the rules file; a file that fails\n" +
-			"validation is refused whole and the previous rules keep routing.",
+			"validation is refused whole and the previous rules keep routing. --http serves\n" +
+			"/healthz, /readyz and /metrics.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := a.logger()
 			if err != nil {
 				return err
 			}
-			if rulesPath == "" {
-				return errRulesRequired
-			}
-			if workers < 1 {
-				return fmt.Errorf("--workers %d: want at least 1", workers)
-			}
-			if maxSize < 1 {
-				return fmt.Errorf("--max-event-size %d: want a positive number of bytes", maxSize)
-			}
-			nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
-			rs, err := rules.Load(rulesPath, rules.Options{})
-			if err != nil {
-				return fmt.Errorf("load rules: %w", err)
-			}
-
-			conn, err := nf.cfg.Connect(log)
-			if err != nil {
+			if err := f.validate(); err != nil {
 				return err
 			}
-			defer conn.Close()
-			js, err := jetstream.New(conn.Conn)
-			if err != nil {
-				return fmt.Errorf("jetstream: %w", err)
-			}
-
-			guards, err := policy.guards(log)
-			if err != nil {
-				return err
-			}
-			ledger, store, err := newState(cmd.Context(), js, state, nf.replicas)
-			if err != nil {
-				return err
-			}
-			r, err := router.New(router.Options{
-				JetStream:    js,
-				Ledger:       ledger,
-				Store:        store,
-				Rules:        rs,
-				Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
-				Consumer:     consumer,
-				Workers:      workers,
-				DrainTimeout: drainTimeout,
-				AckWait:      ackWait,
-				Retry:        retry,
-				Guards:       guards,
-				Replicas:     nf.replicas,
-				Decoder:      alert.Decoder{MaxSize: maxSize},
-				Logger:       log,
-			})
-			if err != nil {
-				return err
-			}
-			rl := &reloader{path: rulesPath, router: r, log: log}
-			go rl.onSIGHUP(cmd.Context())
-
-			err = r.Run(cmd.Context())
-			log.Info("stopped")
-			return err
+			return a.runWorker(cmd.Context(), &f, log)
 		},
 	}
-	nf.register(cmd, "")
-	fl := cmd.Flags()
-	fl.StringVar(&rulesPath, "rules", "", "rules file (required)")
-	fl.StringVar(&nf.cfg.Listen, "nats-listen", config.DefaultNATSListen,
-		"listen address of the embedded NATS server (without --nats-url)")
-	fl.StringVar(&nf.cfg.DataDir, "data", "alertrouter-data",
-		"JetStream data folder of the embedded NATS server")
-	fl.IntVar(&workers, "workers", 8, "events processed at once")
-	fl.StringVar(&consumer, "consumer", router.DefaultConsumer,
-		"durable consumer name, shared by all workers")
-	fl.DurationVar(&drainTimeout, "drain-timeout", 30*time.Second,
-		"how long in-flight deliveries may run after SIGTERM")
-	fl.DurationVar(&ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
-		"before redelivering (a worker killed mid-event is retried after this)")
-	fl.IntVar(&retry.MaxAttempts, "retry-attempts", channels.DefaultRetryPolicy.MaxAttempts,
-		"delivery attempts per channel before giving up (the first included)")
-	fl.DurationVar(&retry.InitialInterval, "retry-initial-interval",
-		channels.DefaultRetryPolicy.InitialInterval, "first wait between attempts; it doubles")
-	fl.DurationVar(&retry.MaxInterval, "retry-max-interval",
-		channels.DefaultRetryPolicy.MaxInterval, "longest wait between attempts")
-	fl.IntVar(&maxSize, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes")
-	fl.StringVar(&state, "state", "kv", "where dedup state and delivery records live: kv "+
-		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
-	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams and key-value buckets "+
-		"the worker creates (3 on a cluster)")
-	policy.register(cmd)
+	f.register(cmd)
 	return cmd
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	f.nats.register(cmd, "")
+	fl := cmd.Flags()
+	fl.StringVar(&f.rulesPath, "rules", "", "rules file (required)")
+	fl.StringVar(&f.nats.cfg.Listen, "nats-listen", config.DefaultNATSListen,
+		"listen address of the embedded NATS server (without --nats-url)")
+	fl.StringVar(&f.nats.cfg.DataDir, "data", "alertrouter-data",
+		"JetStream data folder of the embedded NATS server")
+	fl.IntVar(&f.workers, "workers", 8, "events processed at once")
+	fl.StringVar(&f.consumer, "consumer", router.DefaultConsumer,
+		"durable consumer name, shared by all workers")
+	fl.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second,
+		"how long in-flight deliveries may run after SIGTERM")
+	fl.DurationVar(&f.ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
+		"before redelivering (a worker killed mid-event is retried after this)")
+	fl.IntVar(&f.retry.MaxAttempts, "retry-attempts", channels.DefaultRetryPolicy.MaxAttempts,
+		"delivery attempts per channel before giving up (the first included)")
+	fl.DurationVar(&f.retry.InitialInterval, "retry-initial-interval",
+		channels.DefaultRetryPolicy.InitialInterval, "first wait between attempts; it doubles")
+	fl.DurationVar(&f.retry.MaxInterval, "retry-max-interval",
+		channels.DefaultRetryPolicy.MaxInterval, "longest wait between attempts")
+	fl.IntVar(&f.maxSize, "max-event-size", alert.DefaultMaxSize,
+		"largest accepted event in bytes")
+	fl.StringVar(&f.state, "state", "kv", "where dedup state and delivery records live: kv "+
+		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
+	fl.IntVar(&f.nats.replicas, "replicas", 1, "replicas of the streams and key-value "+
+		"buckets the worker creates (3 on a cluster)")
+	f.policy.register(cmd)
+	f.http.register(cmd)
+}
+
+func (f *runFlags) validate() error {
+	f.nats.cfg.URL = strings.TrimSpace(f.nats.cfg.URL)
+	switch {
+	case f.rulesPath == "":
+		return errRulesRequired
+	case f.workers < 1:
+		return fmt.Errorf("--workers %d: want at least 1", f.workers)
+	case f.maxSize < 1:
+		return fmt.Errorf("--max-event-size %d: want a positive number of bytes", f.maxSize)
+	case f.state != "kv" && f.state != "memory":
+		return fmt.Errorf("--state %q: want kv or memory", f.state)
+	}
+	return nil
+}
+
+// runWorker connects, builds the router and its HTTP side, and runs until
+// ctx ends.
+func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) error {
+	rs, err := rules.Load(f.rulesPath, rules.Options{})
+	if err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	conn, err := f.nats.cfg.Connect(log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	js, err := jetstream.New(conn.Conn)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+
+	m := metrics.New(metrics.Options{Version: version, Connected: conn.IsConnected,
+		Consumer: metrics.JetStreamConsumer(js, router.StreamAlerts, f.consumer)})
+	m.SetRules(rs)
+	r, err := f.newRouter(ctx, js, rs, m, a, log)
+	if err != nil {
+		return err
+	}
+
+	stopHTTP, err := f.http.serve(ctx, log, a.endpoints(conn, js, f, r, m))
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+
+	rl := &reloader{path: f.rulesPath, router: r, log: log, done: m.RulesReloaded}
+	go rl.onSIGHUP(ctx)
+
+	err = r.Run(ctx)
+	log.Info("stopped")
+	return err
+}
+
+func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *rules.Rules,
+	m *metrics.Metrics, a *app, log *slog.Logger) (*router.Router, error) {
+	guards, err := f.policy.guards(log, m.BreakerChanged)
+	if err != nil {
+		return nil, err
+	}
+	ledger, store, err := newState(ctx, js, f.state, f.nats.replicas)
+	if err != nil {
+		return nil, err
+	}
+	return router.New(router.Options{
+		JetStream:    js,
+		Ledger:       ledger,
+		Store:        store,
+		Rules:        rs,
+		Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
+		Consumer:     f.consumer,
+		Workers:      f.workers,
+		DrainTimeout: f.drainTimeout,
+		AckWait:      f.ackWait,
+		Retry:        f.retry,
+		Guards:       guards,
+		Replicas:     f.nats.replicas,
+		Decoder:      alert.Decoder{MaxSize: f.maxSize},
+		Observer:     m,
+		Logger:       log,
+	})
 }
 
 // newState picks where delivery records and dedup state live.
 func newState(ctx context.Context, js jetstream.JetStream, state string,
 	replicas int) (router.Ledger, dedup.Store, error) {
-	switch state {
-	case "memory":
+	if state == "memory" {
 		return router.NewMemoryLedger(), dedup.NewMemory(nil), nil
-	case "kv":
-		ledger, err := router.NewKVLedger(ctx, js, "", replicas, 0)
-		if err != nil {
-			return nil, nil, err
-		}
-		store, err := dedup.NewKV(ctx, js, dedup.KVOptions{Replicas: replicas})
-		if err != nil {
-			return nil, nil, err
-		}
-		return ledger, store, nil
 	}
-	return nil, nil, fmt.Errorf("--state %q: want kv or memory", state)
+	ledger, err := router.NewKVLedger(ctx, js, "", replicas, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := dedup.NewKV(ctx, js, dedup.KVOptions{Replicas: replicas})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ledger, store, nil
 }

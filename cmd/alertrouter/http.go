@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/health"
+	"github.com/alertrouter/alertrouter/metrics"
+	"github.com/alertrouter/alertrouter/router"
+)
+
+// httpFlags configure the worker's one HTTP listener.
+type httpFlags struct {
+	addr string
+}
+
+func (f *httpFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.addr, "http", "127.0.0.1:9095",
+		"HTTP listen address for /healthz, /readyz and /metrics; empty turns it off")
+}
+
+// endpoints maps the worker's HTTP paths to their handlers.
+func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
+	r *router.Router, m *metrics.Metrics) map[string]http.Handler {
+	h := health.New(
+		health.NATSConnected(conn),
+		health.StreamPresent(js, router.StreamAlerts),
+		health.ConsumerPresent(js, router.StreamAlerts, f.consumer),
+		health.RulesLoaded(r.Rules),
+	)
+	return map[string]http.Handler{
+		"/healthz": h.Healthz(),
+		"/readyz":  h.Readyz(),
+		"/metrics": m.Handler(),
+	}
+}
+
+// serve listens on the address (so that a taken port fails the start)
+// and serves until the returned stop is called.
+func (f *httpFlags) serve(ctx context.Context, log *slog.Logger,
+	routes map[string]http.Handler) (func(), error) {
+	if f.addr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return nil, fmt.Errorf("--http %s: %w", f.addr, err)
+	}
+
+	mux := http.NewServeMux()
+	for path, h := range routes {
+		mux.Handle(path, h)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+	log.Info("http listening", "addr", ln.Addr().String())
+
+	return func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}, nil
+}
