@@ -23,7 +23,7 @@ const DefaultSMTPPort = 587
 func (d *decoder) slack(n *yaml.Node, path string) SlackConfig {
 	var c SlackConfig
 	has := map[string]bool{}
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &slackSection, map[string]handler{
 		"api_url": func(v *yaml.Node, p string) {
 			c.APIURL = d.plainURL(v, p)
 			if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
@@ -65,7 +65,7 @@ func (d *decoder) slack(n *yaml.Node, path string) SlackConfig {
 func (d *decoder) pagerDuty(n *yaml.Node, path string) PagerDutyConfig {
 	var c PagerDutyConfig
 	hasKey := false
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &pagerDutySection, map[string]handler{
 		"routing_key": func(v *yaml.Node, p string) {
 			hasKey = true
 			c.RoutingKey, _ = d.secret(v, p)
@@ -90,7 +90,7 @@ func (d *decoder) email(n *yaml.Node, path string) EmailConfig {
 		}
 	}
 
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &emailSection, map[string]handler{
 		"host": set("host", func(v *yaml.Node, p string) { c.Host, _ = d.str(v, p) }),
 		"port": set("port", func(v *yaml.Node, p string) { c.Port = d.port(v, p) }),
 		"from": set("from", func(v *yaml.Node, p string) { c.From = d.address(v, p) }),
@@ -107,7 +107,7 @@ func (d *decoder) email(n *yaml.Node, path string) EmailConfig {
 		return c
 	}
 
-	for _, key := range []string{"host", "from", "to"} {
+	for _, key := range emailSection.required {
 		if !has[key] {
 			d.at(n, join(path, key), "required")
 		}
@@ -171,7 +171,7 @@ func (d *decoder) tlsMode(n *yaml.Node, path string) string {
 func (d *decoder) webhook(n *yaml.Node, path string) WebhookConfig {
 	var c WebhookConfig
 	hasURL := false
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &webhookSection, map[string]handler{
 		"url": func(v *yaml.Node, p string) {
 			hasURL = true
 			c.URL = d.secretURL(v, p)

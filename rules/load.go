@@ -185,7 +185,7 @@ func (d *decoder) top(root *yaml.Node, r *Rules) {
 	if root == nil {
 		return
 	}
-	d.fields(root, "", map[string]handler{
+	d.fields(root, "", &topSection, map[string]handler{
 		"defaults":  func(v *yaml.Node, p string) { d.defaults(v, p, &r.Defaults) },
 		"receivers": func(v *yaml.Node, p string) { d.receivers(v, p, r) },
 		"unrouted": func(v *yaml.Node, p string) {

@@ -104,7 +104,7 @@ func has(have []string, want string) bool {
 // matcher decodes a route's match section.
 func (d *decoder) matcher(n *yaml.Node, path string) matcher {
 	var m matcher
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &matchSection, map[string]handler{
 		"severity":       func(v *yaml.Node, p string) { m.severities = d.severitySpec(v, p) },
 		"status":         func(v *yaml.Node, p string) { m.statuses = d.statusSpec(v, p) },
 		"source":         func(v *yaml.Node, p string) { m.source = d.glob(v, p) },

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -109,26 +108,21 @@ func (d *decoder) pairs(n *yaml.Node, path string, fn func(key string, k, v *yam
 	}
 }
 
-// fields decodes mapping n with one handler per known key and reports
-// every unknown key.
-func (d *decoder) fields(n *yaml.Node, path string, hs map[string]handler) {
+// fields decodes mapping n, a mapping of section sec, with one handler
+// per key of sec, and reports every key that sec does not list.
+func (d *decoder) fields(n *yaml.Node, path string, sec *section, hs map[string]handler) {
+	sec.mustCover(hs)
 	d.pairs(n, path, func(key string, k, v *yaml.Node) {
-		h, ok := hs[key]
-		if !ok {
-			d.at(k, join(path, key), "unknown key%s", suggest(key, hs))
+		if _, ok := sec.field(key); !ok {
+			d.at(k, join(path, key), "unknown key%s", suggest(key, sec.names()))
 			return
 		}
-		h(v, join(path, key))
+		hs[key](v, join(path, key))
 	})
 }
 
-// suggest names the closest known key, or lists them all.
-func suggest(key string, hs map[string]handler) string {
-	names := make([]string, 0, len(hs))
-	for name := range hs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+// suggest names the closest of names, the known keys, or lists them all.
+func suggest(key string, names []string) string {
 	if len(names) == 0 {
 		return " (this mapping takes no keys)"
 	}

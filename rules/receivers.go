@@ -34,7 +34,7 @@ func (d *decoder) receiver(k, n *yaml.Node, path string, rc *Receiver) {
 		}
 	}
 
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &receiverSection, map[string]handler{
 		"redact": func(v *yaml.Node, p string) { rc.Redact = d.boolean(v, p) },
 		"fallback": func(v *yaml.Node, p string) {
 			items, _ := d.list(v, p, true)
@@ -56,7 +56,7 @@ func (d *decoder) receiver(k, n *yaml.Node, path string, rc *Receiver) {
 			rc.Webhook = append(rc.Webhook, d.webhook(m, p))
 		}),
 		"console": channel(func(m *yaml.Node, p string) {
-			d.fields(m, p, map[string]handler{})
+			d.fields(m, p, &consoleSection, map[string]handler{})
 			rc.Console = append(rc.Console, ConsoleConfig{})
 		}),
 	})

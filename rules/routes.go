@@ -44,7 +44,7 @@ func (d *decoder) route(n *yaml.Node, path string) *Route {
 	rt := &Route{Line: n.Line}
 	spec := &routeSpec{route: rt, node: n, path: path}
 	has := map[string]bool{}
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &routeSection, map[string]handler{
 		"name": func(v *yaml.Node, p string) {
 			has["name"] = true
 			rt.Name = d.routeName(v, p)
@@ -126,7 +126,7 @@ func (d *decoder) positive(n *yaml.Node, path string) time.Duration {
 
 // defaults decodes the rules-wide timing settings over the built-in ones.
 func (d *decoder) defaults(n *yaml.Node, path string, def *Defaults) {
-	d.fields(n, path, map[string]handler{
+	d.fields(n, path, &defaultsSection, map[string]handler{
 		"dedup_window": func(v *yaml.Node, p string) { def.DedupWindow, _ = d.duration(v, p) },
 		"repeat_interval": func(v *yaml.Node, p string) {
 			d.repeat = v
