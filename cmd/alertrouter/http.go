@@ -7,30 +7,65 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
+	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/config"
 	"github.com/alertrouter/alertrouter/health"
+	"github.com/alertrouter/alertrouter/ingest"
 	"github.com/alertrouter/alertrouter/metrics"
 	"github.com/alertrouter/alertrouter/router"
 )
 
 // httpFlags configure the worker's one HTTP listener.
 type httpFlags struct {
-	addr string
+	addr      string
+	token     string
+	tokenFile string
 }
 
 func (f *httpFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.addr, "http", "127.0.0.1:9095",
-		"HTTP listen address for /healthz, /readyz and /metrics; empty turns it off")
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "http", "127.0.0.1:9095", "HTTP listen address for /healthz, "+
+		"/readyz, /metrics and the ingest endpoints; empty turns it off")
+	fl.StringVar(&f.token, "ingest-token", "", "bearer token the ingest endpoints require "+
+		"(prefer the environment variable or --ingest-token-file)")
+	fl.StringVar(&f.tokenFile, "ingest-token-file", "", "file holding the ingest bearer token")
+}
+
+// ingestToken returns the configured token, from the flag or the file.
+func (f *httpFlags) ingestToken() (string, error) {
+	if f.tokenFile == "" {
+		return f.token, nil
+	}
+	if f.token != "" {
+		return "", errors.New("give --ingest-token or --ingest-token-file, not both")
+	}
+	data, err := os.ReadFile(f.tokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--ingest-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(data))
+	if token == "" {
+		return "", fmt.Errorf("--ingest-token-file %s is empty", f.tokenFile)
+	}
+	return token, nil
 }
 
 // endpoints maps the worker's HTTP paths to their handlers.
 func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
-	r *router.Router, m *metrics.Metrics) map[string]http.Handler {
+	r *router.Router, m *metrics.Metrics, log *slog.Logger) (map[string]http.Handler, error) {
+	token, err := f.http.ingestToken()
+	if err != nil {
+		return nil, err
+	}
+	in := ingest.New(ingest.Options{Publisher: ingest.JetStreamPublisher(js), Token: token,
+		Decoder: alert.Decoder{MaxSize: f.maxSize}, Logger: log})
 	h := health.New(
 		health.NATSConnected(conn),
 		health.StreamPresent(js, router.StreamAlerts),
@@ -38,10 +73,13 @@ func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
 		health.RulesLoaded(r.Rules),
 	)
 	return map[string]http.Handler{
-		"/healthz": h.Healthz(),
-		"/readyz":  h.Readyz(),
-		"/metrics": m.Handler(),
-	}
+		"/healthz":         h.Healthz(),
+		"/readyz":          h.Readyz(),
+		"/metrics":         m.Handler(),
+		"/v1/events":       in.Events(),
+		"/v1/alertmanager": in.Alertmanager(),
+		"/v1/grafana":      in.Grafana(),
+	}, nil
 }
 
 // serve listens on the address (so that a taken port fails the start)
@@ -61,6 +99,7 @@ func (f *httpFlags) serve(ctx context.Context, log *slog.Logger,
 		mux.Handle(path, h)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

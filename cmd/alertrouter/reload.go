@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/alertrouter/alertrouter/internal/reload"
 	"github.com/alertrouter/alertrouter/router"
 	"github.com/alertrouter/alertrouter/rules"
 )
@@ -60,6 +61,18 @@ func (rl *reloader) onSIGHUP(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// onFileChange reloads whenever the rules file's content or symlink target
+// changes, until ctx ends.
+func (rl *reloader) onFileChange(ctx context.Context) {
+	err := reload.Watch(ctx, reload.Options{Path: rl.path, Logger: rl.log}, func() {
+		_ = rl.reload("file change")
+	})
+	if err != nil {
+		rl.log.Error("cannot watch the rules file; reload with SIGHUP", "file", rl.path,
+			"err", err)
 	}
 }
 

@@ -77,3 +77,34 @@ func TestReloadOnSIGHUPKeepsOldRulesWhenBroken(t *testing.T) {
 	publish("broken", 3)
 	require.Len(t, mail.Messages(), 2, "the previous rules still route")
 }
+
+func TestReloadOnFileChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	bin := buildBinary(t)
+	slackFake := fakeslack.New()
+	defer slackFake.Close()
+	mail, err := fakesmtp.New()
+	require.NoError(t, err)
+	defer mail.Close()
+	rulesFor := func(receiver string) string {
+		return fmt.Sprintf(reloadRules, slackFake.URL(), fakeslack.DefaultToken,
+			fakeslack.DefaultChannel, mail.Port(), receiver)
+	}
+
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.WriteFile(rulesFile, []byte(rulesFor("chat")), 0o600))
+	listen := freeAddr(t)
+	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-listen", listen,
+		"--data", filepath.Join(dir, "data"))
+
+	replaceFile(t, rulesFile, rulesFor("mail"))
+	w.waitLog(t, `trigger="file change"`)
+	runCmd(t, bin, "publish", "--nats-url", "nats://"+listen, "--source", "monitor/x",
+		"--name", "n", "--severity", "info")
+	waitIdle(t, "nats://"+listen, 1)
+	require.Len(t, mail.Messages(), 1, "the saved file is in force without a signal")
+	require.Empty(t, slackFake.Messages())
+}

@@ -35,6 +35,7 @@ type runFlags struct {
 	retry        channels.RetryPolicy
 	policy       policyFlags
 	http         httpFlags
+	watch        bool
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -92,6 +93,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
 	fl.IntVar(&f.nats.replicas, "replicas", 1, "replicas of the streams and key-value "+
 		"buckets the worker creates (3 on a cluster)")
+	fl.BoolVar(&f.watch, "watch", true, "reload the rules file when it changes on disk "+
+		"(editor saves, config-map symlink swaps)")
 	f.policy.register(cmd)
 	f.http.register(cmd)
 }
@@ -136,7 +139,14 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 		return err
 	}
 
-	stopHTTP, err := f.http.serve(ctx, log, a.endpoints(conn, js, f, r, m))
+	if err := router.EnsureStreams(ctx, js, f.nats.replicas); err != nil {
+		return err
+	}
+	routes, err := a.endpoints(conn, js, f, r, m, log)
+	if err != nil {
+		return err
+	}
+	stopHTTP, err := f.http.serve(ctx, log, routes)
 	if err != nil {
 		return err
 	}
@@ -144,6 +154,9 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 
 	rl := &reloader{path: f.rulesPath, router: r, log: log, done: m.RulesReloaded}
 	go rl.onSIGHUP(ctx)
+	if f.watch {
+		go rl.onFileChange(ctx)
+	}
 
 	err = r.Run(ctx)
 	log.Info("stopped")
