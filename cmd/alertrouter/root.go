@@ -55,7 +55,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		"YAML file of flag settings (flag name: value); flags and environment win")
 
 	root.AddCommand(a.runCmd(), a.checkCmd(), a.routeCmd(), a.publishCmd(), a.demoCmd(),
-		a.deadletterCmd())
+		a.deadletterCmd(), a.testCmd(), a.notifyCmd())
 	documentEnv(root)
 	return root
 }
