@@ -101,6 +101,10 @@ func (m *Metrics) DeadLettered(reason string) {
 	m.deadLetters.WithLabelValues(reason).Inc()
 }
 
+// Received does nothing: events are counted when routed, with their
+// severity and source.
+func (m *Metrics) Received(*alert.Event, []byte, string) {}
+
 // Done does nothing: an event's work is already counted by the calls
 // before it. It completes the router's Observer interface.
 func (m *Metrics) Done(*alert.Event) {}

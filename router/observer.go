@@ -13,6 +13,10 @@ import (
 // the audit trail and metrics listen through it. Methods are called from
 // several workers at once and must not block for long.
 type Observer interface {
+	// Received: a message decoded into a valid event. raw is the message
+	// as stored; replayOf is the dead letter's sequence when the message
+	// is a replay, else empty.
+	Received(ev *alert.Event, raw []byte, replayOf string)
 	// Rejected: the message is not a valid event and was dead-lettered.
 	Rejected(subject string, err error)
 	// Routed: the event matched these routes (none: unrouted).
@@ -32,6 +36,9 @@ type Observer interface {
 
 // NopObserver ignores everything; embed it to implement only some methods.
 type NopObserver struct{}
+
+// Received does nothing.
+func (NopObserver) Received(*alert.Event, []byte, string) {}
 
 // Rejected does nothing.
 func (NopObserver) Rejected(string, error) {}
@@ -53,3 +60,58 @@ func (NopObserver) Delivered(channels.Notification, string, int, time.Duration, 
 
 // Done does nothing.
 func (NopObserver) Done(*alert.Event) {}
+
+// Observers fans every call out to each observer in turn.
+func Observers(obs ...Observer) Observer { return observers(obs) }
+
+type observers []Observer
+
+func (o observers) Received(ev *alert.Event, raw []byte, replayOf string) {
+	for _, x := range o {
+		x.Received(ev, raw, replayOf)
+	}
+}
+
+func (o observers) Rejected(subject string, err error) {
+	for _, x := range o {
+		x.Rejected(subject, err)
+	}
+}
+
+func (o observers) Routed(ev *alert.Event, res rules.Result) {
+	for _, x := range o {
+		x.Routed(ev, res)
+	}
+}
+
+func (o observers) Suppressed(ev *alert.Event, route string, d dedup.Decision) {
+	for _, x := range o {
+		x.Suppressed(ev, route, d)
+	}
+}
+
+func (o observers) Retrying(n channels.Notification, channel string, attempt int,
+	wait time.Duration, err error) {
+	for _, x := range o {
+		x.Retrying(n, channel, attempt, wait, err)
+	}
+}
+
+func (o observers) Delivered(n channels.Notification, channel string, attempts int,
+	took time.Duration, err error) {
+	for _, x := range o {
+		x.Delivered(n, channel, attempts, took, err)
+	}
+}
+
+func (o observers) DeadLettered(reason string) {
+	for _, x := range o {
+		x.DeadLettered(reason)
+	}
+}
+
+func (o observers) Done(ev *alert.Event) {
+	for _, x := range o {
+		x.Done(ev)
+	}
+}

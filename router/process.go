@@ -46,6 +46,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	id := ledgerID(seq, ev.ID)
+	r.obs.Received(ev, msg.Data(), msg.Headers().Get(HeaderReplay))
 	log := r.log.With("event_id", ev.ID, "key", ev.Key(), "stream_msg", id)
 
 	set := r.set.Load()
