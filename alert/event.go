@@ -131,7 +131,7 @@ func cloneMap(m map[string]string) map[string]string {
 // ones, so that an event round-trips through the audit trail intact.
 func (e *Event) MarshalJSON() ([]byte, error) {
 	type plain Event
-	known, err := json.Marshal((*plain)(e))
+	known, err := marshal((*plain)(e))
 	if err != nil || len(e.Extra) == 0 {
 		return known, err
 	}
@@ -145,5 +145,5 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 			all[k] = v
 		}
 	}
-	return json.Marshal(all)
+	return marshal(all)
 }

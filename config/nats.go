@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -32,12 +34,19 @@ type NATS struct {
 	DataDir string
 	// CredsFile is a NATS credentials file (JWT and NKey seed).
 	CredsFile string
-	// User and Password authenticate with a user name.
-	User, Password string
-	// Token authenticates with a token.
-	Token string
+	// NKeyFile is a file holding an NKey seed (SU...), for NKey auth.
+	NKeyFile string
+	// User and Password authenticate with a user name. PasswordFile, in
+	// place of Password, names a file holding it.
+	User, Password, PasswordFile string
+	// Token authenticates with a token; TokenFile, in place of Token,
+	// names a file holding it.
+	Token, TokenFile string
 	// CAFile trusts a custom CA for TLS connections.
 	CAFile string
+	// CertFile and KeyFile are a client certificate and its private key,
+	// for servers that verify clients over TLS.
+	CertFile, KeyFile string
 	// Name is the client connection name shown by NATS monitoring.
 	Name string
 }
@@ -70,8 +79,17 @@ func (c *Conn) Close() {
 func (c *Conn) Embedded() bool { return c.server != nil }
 
 // Connect connects to NATS, first starting the embedded server when no
-// URL is set. The connection reconnects forever and logs its state.
+// URL is set. The connection reconnects forever and logs its state;
+// neither its logs nor its errors hold a password, token or key.
 func (n NATS) Connect(log *slog.Logger) (*Conn, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	auth, err := n.authOptions()
+	if err != nil {
+		return nil, err
+	}
+
 	c := &Conn{}
 	url := n.URL
 	if url == "" {
@@ -84,10 +102,10 @@ func (n NATS) Connect(log *slog.Logger) (*Conn, error) {
 		log.Info("embedded nats started", "url", url, "data", n.DataDir)
 	}
 
-	nc, err := nats.Connect(url, n.clientOptions(log)...)
+	nc, err := nats.Connect(url, append(n.clientOptions(log), auth...)...)
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("connect to nats %s: %w", url, err)
+		return nil, fmt.Errorf("connect to nats %s: %w", redactURLs(url), err)
 	}
 	c.Conn = nc
 	return c, nil
@@ -108,17 +126,15 @@ func (n NATS) clientOptions(log *slog.Logger) []nats.Option {
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+			log.Info("nats reconnected", "url", redactURLs(nc.ConnectedUrl()))
 		}),
-	}
-	if n.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(n.CredsFile))
-	}
-	if n.User != "" {
-		opts = append(opts, nats.UserInfo(n.User, n.Password))
-	}
-	if n.Token != "" {
-		opts = append(opts, nats.Token(n.Token))
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				log.Warn("nats error", "subject", sub.Subject, "err", err)
+				return
+			}
+			log.Warn("nats error", "err", err)
+		}),
 	}
 	if n.CAFile != "" {
 		opts = append(opts, nats.RootCAs(n.CAFile))
@@ -192,4 +208,138 @@ func (n NATS) serve(host string, port int, dir string) (*server.Server, error) {
 		return nil, errors.New("embedded nats did not become ready within 10s")
 	}
 	return srv, nil
+}
+
+// Validate reports every setting that cannot work, such as a password
+// without a user or a client certificate without its key, naming the
+// flags that set them.
+func (n NATS) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if n.Password != "" && n.PasswordFile != "" {
+		bad("--nats-password and --nats-password-file: set one, not both")
+	}
+	if n.Token != "" && n.TokenFile != "" {
+		bad("--nats-token and --nats-token-file: set one, not both")
+	}
+	hasPassword := n.Password != "" || n.PasswordFile != ""
+	switch {
+	case hasPassword && n.User == "":
+		bad("a nats password needs --nats-user")
+	case n.User != "" && !hasPassword:
+		bad("--nats-user needs --nats-password or --nats-password-file")
+	}
+	switch {
+	case n.CertFile != "" && n.KeyFile == "":
+		bad("--nats-tls-cert needs --nats-tls-key, the certificate's private key")
+	case n.KeyFile != "" && n.CertFile == "":
+		bad("--nats-tls-key needs --nats-tls-cert, the client certificate")
+	}
+
+	methods := n.authMethods()
+	if len(methods) > 1 {
+		bad("set one way to authenticate to nats, not %d: %s",
+			len(methods), strings.Join(methods, ", "))
+	}
+	if n.URL == "" && (len(methods) > 0 || n.CAFile != "" || n.CertFile != "") {
+		bad("nats credentials and TLS settings need --nats-url: " +
+			"the embedded server takes neither")
+	}
+	return errors.Join(errs...)
+}
+
+// authMethods names the ways to authenticate that are set.
+func (n NATS) authMethods() []string {
+	var out []string
+	if n.User != "" || n.Password != "" || n.PasswordFile != "" {
+		out = append(out, "--nats-user")
+	}
+	if n.Token != "" || n.TokenFile != "" {
+		out = append(out, "--nats-token")
+	}
+	if n.CredsFile != "" {
+		out = append(out, "--nats-creds")
+	}
+	if n.NKeyFile != "" {
+		out = append(out, "--nats-nkey")
+	}
+	return out
+}
+
+// authOptions turns the credentials into client options, reading the
+// password, token and NKey seed files.
+func (n NATS) authOptions() ([]nats.Option, error) {
+	var opts []nats.Option
+	if n.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(n.CredsFile))
+	}
+	if n.NKeyFile != "" {
+		opt, err := nats.NkeyOptionFromSeed(n.NKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--nats-nkey %s: %w", n.NKeyFile, err)
+		}
+		opts = append(opts, opt)
+	}
+	if n.CertFile != "" {
+		opts = append(opts, nats.ClientCert(n.CertFile, n.KeyFile))
+	}
+
+	password, err := valueOrFile(n.Password, n.PasswordFile, "--nats-password-file")
+	if err != nil {
+		return nil, err
+	}
+	if n.User != "" {
+		opts = append(opts, nats.UserInfo(n.User, password))
+	}
+
+	token, err := valueOrFile(n.Token, n.TokenFile, "--nats-token-file")
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		opts = append(opts, nats.Token(token))
+	}
+	return opts, nil
+}
+
+// valueOrFile returns value, or the content of file with surrounding
+// white space trimmed. Errors name the file, never its content.
+func valueOrFile(value, file, flag string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	v := strings.TrimSpace(string(data))
+	if v == "" {
+		return "", fmt.Errorf("%s: %s is empty", flag, file)
+	}
+	return v, nil
+}
+
+// redactURLs masks the user information (a user and password, or a
+// token) of each URL in a comma-separated list, for logs and errors. A
+// URL without a scheme reads as nats://, as the client reads it.
+func redactURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if !strings.Contains(p, "://") {
+			p = "nats://" + p
+		}
+
+		u, err := url.Parse(p)
+		switch {
+		case err == nil && u.User != nil:
+			u.User = url.User("redacted")
+			parts[i] = u.String()
+		case strings.Contains(p, "@"):
+			parts[i] = "<unparsable url>"
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -146,12 +146,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger
 	}
 
 	events, err := decode(body)
+	if err == nil {
+		err = h.fitsStored(events)
+	}
 	if err != nil {
 		h.reject(w, log, err)
 		return
 	}
 
 	h.store(r.Context(), w, log, events)
+}
+
+// fitsStored checks that every event, encoded as it will be stored, is
+// within the per-event limit the router applies.
+func (h *Handler) fitsStored(events []*alert.Event) error {
+	for i, ev := range events {
+		if _, err := h.dec.Encoded(ev); err != nil {
+			return fmt.Errorf("event %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 // authorized compares hashes of the tokens, so that neither the content

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -33,7 +32,7 @@ var _ Publisher = jsPublisher{}
 // Publish implements Publisher. Without a deadline on ctx, the JetStream
 // context's default timeout applies.
 func (p jsPublisher) Publish(ctx context.Context, ev *alert.Event) (uint64, error) {
-	data, err := json.Marshal(ev)
+	data, err := alert.Encode(ev)
 	if err != nil {
 		return 0, fmt.Errorf("encode event %s: %w", ev.ID, err)
 	}

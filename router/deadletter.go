@@ -120,7 +120,7 @@ func ReplayDeadLetter(ctx context.Context, js jetstream.JetStream,
 	seq := strconv.FormatUint(dl.Seq, 10)
 	var msg *nats.Msg
 	if dl.Record != nil && dl.Record.Event != nil {
-		data, err := json.Marshal(dl.Record.Event)
+		data, err := alert.Encode(dl.Record.Event)
 		if err != nil {
 			return nil, fmt.Errorf("dead letter %d: encode event: %w", dl.Seq, err)
 		}

@@ -66,7 +66,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
-	err = r.deliverAll(ctx, set, id, notifications(ev, plan))
+	err = r.deliverAll(ctx, set, id, notifications(set, ev, plan))
 	switch {
 	case errors.Is(err, errInterrupted):
 		log.Warn("shutdown interrupted deliveries; the message is left for redelivery")
@@ -104,11 +104,24 @@ func messageID(msg jetstream.Msg, seq uint64) string {
 	return StreamAlerts + "-" + strconv.FormatUint(seq, 10)
 }
 
-func notifications(ev *alert.Event, plan []Planned) []channels.Notification {
+// notifications builds one notification per planned receiver. A receiver
+// marked redact gets the event with personal data masked, made once per
+// event and shared by every such receiver; the others get ev as it is.
+// The key is always the original event's.
+func notifications(set *ruleSet, ev *alert.Event, plan []Planned) []channels.Notification {
+	key := ev.Key()
+	var redacted *alert.Event
 	out := make([]channels.Notification, len(plan))
 	for i, p := range plan {
-		out[i] = channels.Notification{Event: ev, Route: p.Route, Receiver: p.Receiver,
-			Key: ev.Key(), Reason: p.Reason, Suppressed: p.Suppressed}
+		text := ev
+		if set.redacts(p.Receiver) {
+			if redacted == nil {
+				redacted = set.redactor.Event(ev)
+			}
+			text = redacted
+		}
+		out[i] = channels.Notification{Event: text, Route: p.Route, Receiver: p.Receiver,
+			Key: key, Reason: p.Reason, Suppressed: p.Suppressed}
 	}
 	return out
 }

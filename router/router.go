@@ -18,6 +18,7 @@ import (
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/redact"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
@@ -76,6 +77,8 @@ type Router struct {
 type ruleSet struct {
 	rules     *rules.Rules
 	receivers map[string][]channels.Channel
+	// redactor masks events for receivers marked redact.
+	redactor *redact.Redactor
 }
 
 // New checks the options, builds every receiver's channels and returns a
@@ -142,7 +145,7 @@ func (r *Router) SetRules(rs *rules.Rules) error {
 		}
 		receivers[name] = chs
 	}
-	r.set.Store(&ruleSet{rules: rs, receivers: receivers})
+	r.set.Store(&ruleSet{rules: rs, receivers: receivers, redactor: newRedactor(rs)})
 	return nil
 }
 

@@ -14,10 +14,16 @@ import (
 // every route.
 func hundredRoutes(t testing.TB) *Rules {
 	t.Helper()
+	return mixedRoutes(t, 100)
+}
+
+// mixedRoutes builds n routes like hundredRoutes.
+func mixedRoutes(t testing.TB, n int) *Rules {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString(receiversYAML + "unrouted: [d]\nroutes:\n")
 	severities := []string{"critical", "'>=high'", "[warning, info]", "'<high'"}
-	for i := range 99 {
+	for i := range n - 1 {
 		fmt.Fprintf(&b, "  - name: r%d\n    receivers: [a]\n    match:\n", i)
 		fmt.Fprintf(&b, "      severity: %s\n", severities[i%4])
 		switch i % 5 {
@@ -47,7 +53,7 @@ func hundredRoutes(t testing.TB) *Rules {
 
 	r, err := Parse("bench.yaml", []byte(b.String()), Options{LookupEnv: noEnv})
 	require.NoError(t, err)
-	require.Len(t, r.Routes, 100)
+	require.Len(t, r.Routes, n)
 	return r
 }
 
@@ -62,20 +68,32 @@ func benchEvent() *alert.Event {
 	}
 }
 
-func TestHundredRoutes(t *testing.T) {
-	r := hundredRoutes(t)
+func TestMixedRoutes(t *testing.T) {
+	for _, n := range []int{10, 100, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			r := mixedRoutes(t, n)
 
-	res := r.Route(benchEvent())
+			res := r.Route(benchEvent())
 
-	require.Len(t, res.Routes, 1)
-	require.Equal(t, "last", res.Routes[0].Name)
-	require.Equal(t, []string{"b", "c"}, res.Receivers)
+			require.Len(t, res.Routes, 1)
+			require.Equal(t, "last", res.Routes[0].Name)
+			require.Equal(t, []string{"b", "c"}, res.Receivers)
+		})
+	}
 }
 
 // BenchmarkRoute100 routes one event through 100 routes of mixed
 // operators, where only the last matches.
-func BenchmarkRoute100(b *testing.B) {
-	r := hundredRoutes(b)
+func BenchmarkRoute100(b *testing.B) { benchmarkRoute(b, 100) }
+
+// BenchmarkRoute10 is BenchmarkRoute100 with 10 routes.
+func BenchmarkRoute10(b *testing.B) { benchmarkRoute(b, 10) }
+
+// BenchmarkRoute1000 is BenchmarkRoute100 with 1,000 routes.
+func BenchmarkRoute1000(b *testing.B) { benchmarkRoute(b, 1000) }
+
+func benchmarkRoute(b *testing.B, n int) {
+	r := mixedRoutes(b, n)
 	ev := benchEvent()
 	b.ReportAllocs()
 

@@ -10,28 +10,30 @@ import (
 type kind int
 
 const (
-	kindString       kind = iota // any text
-	kindBool                     // true or false
-	kindPort                     // an integer 1-65535
-	kindDuration                 // 30s, 10m, 4h, 7d, 1d12h; zero allowed
-	kindPositive                 // a duration above zero
-	kindSecret                   // text, ${VAR} or file:/path
-	kindURL                      // an http(s) URL
-	kindSecretURL                // an http(s) URL, ${VAR} or file:/path
-	kindAddress                  // one e-mail address
-	kindAddresses                // one e-mail address or a list
-	kindReceiverRefs             // one receiver name or a list
-	kindSeverities               // a level, a comparison, or a list
-	kindStatuses                 // firing, resolved, or a list
-	kindPattern                  // a glob: '*' any run, '?' one character
-	kindRegimes                  // one compliance regime or a list
-	kindMatchers                 // one Alertmanager matcher or a list
-	kindTLS                      // mandatory, opportunistic or none
-	kindHeaders                  // header name to (secret) value
-	kindSection                  // a mapping described by sub
-	kindChannel                  // a mapping described by sub, or a list
-	kindReceiverMap              // receiver name to a mapping described by sub
-	kindRouteList                // a list of mappings described by sub
+	kindString         kind = iota // any text
+	kindBool                       // true or false
+	kindPort                       // an integer 1-65535
+	kindDuration                   // 30s, 10m, 4h, 7d, 1d12h; zero allowed
+	kindPositive                   // a duration above zero
+	kindSecret                     // text, ${VAR} or file:/path
+	kindURL                        // an http(s) URL
+	kindSecretURL                  // an http(s) URL, ${VAR} or file:/path
+	kindAddress                    // one e-mail address
+	kindAddresses                  // one e-mail address or a list
+	kindReceiverRefs               // one receiver name or a list
+	kindSeverities                 // a level, a comparison, or a list
+	kindStatuses                   // firing, resolved, or a list
+	kindPattern                    // a glob: '*' any run, '?' one character
+	kindRegimes                    // one compliance regime or a list
+	kindMatchers                   // one Alertmanager matcher or a list
+	kindTLS                        // mandatory, opportunistic or none
+	kindHeaders                    // header name to (secret) value
+	kindSection                    // a mapping described by sub
+	kindChannel                    // a mapping described by sub, or a list
+	kindReceiverMap                // receiver name to a mapping described by sub
+	kindRouteList                  // a list of mappings described by sub
+	kindRedactPatterns             // pattern name to regular expression
+	kindLabelNames                 // one label name or a list
 )
 
 // field is one key a mapping of the rules file may hold.
@@ -254,6 +256,13 @@ var topSection = section{
 			desc: "Receivers of events that match no route; such events are never dropped."},
 		{name: "routes", kind: kindRouteList, sub: &routeSection,
 			desc: "Routes, tried in order."},
+		{name: "redact_patterns", kind: kindRedactPatterns,
+			desc: "Extra personal data to mask for receivers with redact: true, name to " +
+				"regular expression (Go RE2 syntax, unanchored); a match becomes " +
+				"[REDACTED:name]. Names use a-z, 0-9, '_' and '-'."},
+		{name: "sensitive_labels", kind: kindLabelNames,
+			desc: "Labels (and annotations) whose whole value is replaced by [REDACTED] " +
+				"for receivers with redact: true; names compare case-insensitively."},
 	},
 	// With neither, every event would reach nobody.
 	anyOf: [][]string{{"routes"}, {"unrouted"}},

@@ -53,9 +53,21 @@ func (m *labelMatcher) matchRegex(v string) bool {
 	return m.re.MatchString(v)
 }
 
-// String writes the matcher back in Alertmanager syntax.
+// String writes the matcher back in Alertmanager syntax, quoted the way
+// parseLabelMatcher reads it, so that the text parses to the same matcher.
+// A regex found to be a plain literal is written with its metacharacters
+// escaped again.
 func (m *labelMatcher) String() string {
-	return fmt.Sprintf("%s%s%q", m.name, opNames[m.op], m.value)
+	v := m.value
+	if m.re == nil && (m.op == opRegex || m.op == opNotRegex) {
+		v = regexp.QuoteMeta(v)
+	}
+	return m.name + opNames[m.op] + quoteValue(v)
+}
+
+// quoteValue double-quotes v using only the escapes quotedValue reads.
+func quoteValue(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v) + `"`
 }
 
 // parseLabelMatcher reads name op "value" in Alertmanager's syntax. The

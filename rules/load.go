@@ -192,6 +192,12 @@ func (d *decoder) top(root *yaml.Node, r *Rules) {
 			r.Unrouted = d.receiverRefs(v, p)
 		},
 		"routes": func(v *yaml.Node, p string) { d.routes(v, p, r) },
+		"redact_patterns": func(v *yaml.Node, p string) {
+			r.RedactPatterns = d.redactPatterns(v, p)
+		},
+		"sensitive_labels": func(v *yaml.Node, p string) {
+			r.SensitiveLabels = d.labelNames(v, p)
+		},
 	})
 }
 

@@ -20,6 +20,8 @@ type matcher struct {
 	anyOf  []string
 	allOf  []string
 	labels []labelMatcher
+	// src is the match section as written, for printing the rules back.
+	src *yaml.Node
 }
 
 const (
@@ -103,7 +105,7 @@ func has(have []string, want string) bool {
 
 // matcher decodes a route's match section.
 func (d *decoder) matcher(n *yaml.Node, path string) matcher {
-	var m matcher
+	m := matcher{src: n}
 	d.fields(n, path, &matchSection, map[string]handler{
 		"severity":       func(v *yaml.Node, p string) { m.severities = d.severitySpec(v, p) },
 		"status":         func(v *yaml.Node, p string) { m.statuses = d.statusSpec(v, p) },

@@ -29,6 +29,10 @@ const (
 	urlPattern = `^https?://[^/?#\s]`
 	// headerPattern is an HTTP header name (an RFC 9110 token).
 	headerPattern = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+	// redactNamePattern is what a redact_patterns name may be.
+	redactNamePattern = `^[a-z0-9_-]+$`
+	// labelNamePattern is a Prometheus label name.
+	labelNamePattern = `^[A-Za-z_][A-Za-z0-9_]*$`
 )
 
 // Schema returns the JSON Schema (draft 2020-12) of the rules file, built
@@ -159,6 +163,9 @@ var scalarDefName = map[kind]string{
 	kindMatchers:     "matchers",
 	kindTLS:          "tls",
 	kindHeaders:      "headers",
+
+	kindRedactPatterns: "redactPatterns",
+	kindLabelNames:     "labelNames",
 }
 
 // scalarDefs are the shared definitions of the scalar kinds.
@@ -210,5 +217,11 @@ func scalarDefs() map[string]any {
 			"propertyNames":        map[string]any{"pattern": headerPattern},
 			"additionalProperties": ref("secret"),
 		},
+		"redactPatterns": map[string]any{
+			"type":                 "object",
+			"propertyNames":        map[string]any{"pattern": redactNamePattern},
+			"additionalProperties": map[string]any{"type": "string", "minLength": 1},
+		},
+		"labelNames": oneOrList(map[string]any{"type": "string", "pattern": labelNamePattern}),
 	}
 }

@@ -105,6 +105,8 @@ receivers:
   other:
     console:
 unrouted: [other]
+redact_patterns: { patient_id: 'PAT-[0-9]+' }
+sensitive_labels: [patient]
 routes:
   - name: r
     match:
@@ -184,6 +186,10 @@ func TestSchemaAgreesWithDecoder(t *testing.T) {
 		{"webhook url scheme", "receivers:\n  a:\n    webhook: { url: 'ftp://h' }\n" +
 			"unrouted: [a]\n"},
 		{"empty channel list", "receivers:\n  a: { console: [] }\nunrouted: [a]\n"},
+		{"redact pattern name", recv + "unrouted: [a]\nredact_patterns: { Patient: x }\n"},
+		{"redact pattern not text", recv + "unrouted: [a]\nredact_patterns: { p: [x] }\n"},
+		{"sensitive label name", recv + "unrouted: [a]\nsensitive_labels: ['a-b']\n"},
+		{"sensitive labels empty", recv + "unrouted: [a]\nsensitive_labels: []\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,10 @@
 // dedup timing of each route. It is pure: no network, no logging.
 package rules
 
-import "time"
+import (
+	"regexp"
+	"time"
+)
 
 // Built-in defaults for a rules file that sets none.
 const (
@@ -26,6 +29,19 @@ type Rules struct {
 	Routes []*Route
 	// Unrouted names the receivers of events that match no route.
 	Unrouted []string
+	// RedactPatterns are extra kinds of personal data that receivers
+	// with Redact mask, in file order.
+	RedactPatterns []RedactPattern
+	// SensitiveLabels name the labels and annotations whose whole value
+	// receivers with Redact mask, as written in the file.
+	SensitiveLabels []string
+}
+
+// RedactPattern is one entry of redact_patterns: matches of Pattern are
+// masked as [REDACTED:Name].
+type RedactPattern struct {
+	Name    string
+	Pattern *regexp.Regexp
 }
 
 // Defaults are the rules-wide timing settings.

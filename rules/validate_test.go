@@ -29,7 +29,8 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown top key", receiversYAML + route1 + "rutes: []\n",
 			`rules.yaml:9:1: rutes: unknown key, did you mean "routes"?`},
 		{"unknown key list", receiversYAML + route1 + "zzz: 1\n",
-			"rules.yaml:9:1: zzz: unknown key (want defaults, receivers, routes, unrouted)"},
+			"rules.yaml:9:1: zzz: unknown key (want defaults, receivers, redact_patterns, " +
+				"routes, sensitive_labels, unrouted)"},
 		{"duplicate top key", receiversYAML + route1 + "routes: []\n",
 			"rules.yaml:9:1: routes: duplicate key (first at line 6)"},
 		{"duplicate receiver", receiversYAML + "  a: { console: {} }\n" + route1,

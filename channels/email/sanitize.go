@@ -18,9 +18,12 @@ const (
 // every control character (CR and LF above all, which would start a new
 // header) and every Unicode line or bidi control turned into a space,
 // runs of spaces collapsed, and the result cut to max runes. go-mail then
-// encodes non-ASCII text as an RFC 2047 encoded word.
+// encodes non-ASCII text as an RFC 2047 encoded word. "=?" becomes "= ?",
+// so that ASCII alert text cannot pose as an encoded word that a mail
+// reader would decode into a CR LF or anything else.
 func headerText(s string, max int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "=?", "= ?")
 	s = strings.Map(func(r rune) rune {
 		if unsafeRune(r) {
 			return ' '

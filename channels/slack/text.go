@@ -3,6 +3,7 @@ package slack
 import (
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,15 +19,21 @@ const (
 
 // escapeRune returns r as Slack's mrkdwn must carry it: &, < and > as
 // entities, so that no text can form a mention (<!channel>, <@U…>), a
-// channel reference (<#C…>) or a link (<url|label>).
+// channel reference (<#C…>) or a link (<url|label>). Control characters
+// other than newline and tab, and the bidi controls that could make text
+// read backwards (U+202E), are dropped.
 func escapeRune(r rune) string {
-	switch r {
-	case '&':
+	switch {
+	case r == '&':
 		return "&amp;"
-	case '<':
+	case r == '<':
 		return "&lt;"
-	case '>':
+	case r == '>':
 		return "&gt;"
+	case r == '\n', r == '\t':
+		return string(r)
+	case unicode.IsControl(r), r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return ""
 	}
 	return string(r)
 }

@@ -10,14 +10,16 @@ import (
 )
 
 func (a *app) checkCmd() *cobra.Command {
-	var skipSecrets bool
+	var skipSecrets, printRules bool
 	cmd := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Validate a rules file and list every error with file:line:col",
 		Long: "Validate a rules file without starting anything. Every problem is listed\n" +
 			"with its file, line and column; the exit status is 1 if there is any.\n" +
 			"Secrets (${ENV} and file:) are expanded unless --skip-secrets is given,\n" +
-			"which lets CI check a file without production credentials.",
+			"which lets CI check a file without production credentials.\n" +
+			"With --print, the effective rules (defaults applied, every secret\n" +
+			"written as <secret>) go to standard output as YAML.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			rs, err := rules.Load(args[0], rules.Options{SkipSecrets: skipSecrets})
@@ -32,12 +34,22 @@ func (a *app) checkCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s: OK (%d receivers, %d routes)\n",
+
+			status := a.stdout
+			if printRules {
+				if err := rs.Print(a.stdout); err != nil {
+					return err
+				}
+				status = a.stderr
+			}
+			fmt.Fprintf(status, "%s: OK (%d receivers, %d routes)\n",
 				args[0], len(rs.Receivers), len(rs.Routes))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&skipSecrets, "skip-secrets", false,
 		"do not expand ${ENV} and file: secrets")
+	cmd.Flags().BoolVar(&printRules, "print", false,
+		"print the effective rules as YAML, secrets masked; the status line goes to stderr")
 	return cmd
 }

@@ -159,9 +159,10 @@ func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event)
 
 func publishEvent(ctx context.Context, js jetstream.JetStream,
 	ev *alert.Event) (*jetstream.PubAck, error) {
-	data, err := json.Marshal(ev)
+	var d alert.Decoder
+	data, err := d.Encoded(ev)
 	if err != nil {
-		return nil, fmt.Errorf("encode event %s: %w", ev.ID, err)
+		return nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
 	ack, err := js.Publish(ctx, ev.Subject(), data, jetstream.WithMsgID(ev.ID))
 	if err != nil {

@@ -20,8 +20,9 @@ type reloader struct {
 	path   string
 	router *router.Router
 	log    *slog.Logger
-	// done, when set, learns each reload's outcome (rules nil on failure).
-	done func(rs *rules.Rules, err error)
+	// done, when set, learns each reload's outcome (rules nil on failure)
+	// and its trigger.
+	done func(rs *rules.Rules, trigger string, err error)
 	mu   sync.Mutex
 }
 
@@ -36,7 +37,7 @@ func (rl *reloader) reload(trigger string) error {
 		err = rl.router.SetRules(rs)
 	}
 	if rl.done != nil {
-		rl.done(rs, err)
+		rl.done(rs, trigger, err)
 	}
 	if err != nil {
 		rl.log.Error("rules reload refused; the previous rules stay in force",

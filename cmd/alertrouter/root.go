@@ -55,7 +55,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		"YAML file of flag settings (flag name: value); flags and environment win")
 
 	root.AddCommand(a.runCmd(), a.checkCmd(), a.routeCmd(), a.publishCmd(), a.demoCmd(),
-		a.deadletterCmd(), a.testCmd(), a.notifyCmd())
+		a.deadletterCmd(), a.testCmd(), a.notifyCmd(), a.benchCmd(),
+		a.auditCmd())
 	documentEnv(root)
 	return root
 }
@@ -89,8 +90,18 @@ func (f *natsFlags) register(cmd *cobra.Command, defaultURL string) {
 	fl.StringVar(&f.cfg.URL, "nats-url", defaultURL,
 		"NATS server URL(s), comma-separated")
 	fl.StringVar(&f.cfg.CredsFile, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
+	fl.StringVar(&f.cfg.NKeyFile, "nats-nkey", "", "NATS NKey seed file (SU...)")
 	fl.StringVar(&f.cfg.User, "nats-user", "", "NATS user name")
-	fl.StringVar(&f.cfg.Password, "nats-password", "", "NATS password")
-	fl.StringVar(&f.cfg.Token, "nats-token", "", "NATS authentication token")
+	fl.StringVar(&f.cfg.Password, "nats-password", "",
+		"NATS password; prefer the environment variable or --nats-password-file")
+	fl.StringVar(&f.cfg.PasswordFile, "nats-password-file", "",
+		"file holding the NATS password")
+	fl.StringVar(&f.cfg.Token, "nats-token", "",
+		"NATS authentication token; prefer the environment variable or --nats-token-file")
+	fl.StringVar(&f.cfg.TokenFile, "nats-token-file", "", "file holding the NATS token")
 	fl.StringVar(&f.cfg.CAFile, "nats-ca", "", "CA certificate file for NATS over TLS")
+	fl.StringVar(&f.cfg.CertFile, "nats-tls-cert", "",
+		"client certificate file for NATS over TLS; needs --nats-tls-key")
+	fl.StringVar(&f.cfg.KeyFile, "nats-tls-key", "",
+		"private key file of --nats-tls-cert")
 }

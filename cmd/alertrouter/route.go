@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/redact"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
@@ -19,6 +21,16 @@ type routeAnswer struct {
 	Receivers []string `json:"receivers"`
 	Unrouted  bool     `json:"unrouted"`
 	Key       string   `json:"key"`
+	// Redacted is the masked text each receiver marked redact would get.
+	Redacted map[string]redactedText `json:"redacted,omitempty"`
+}
+
+// redactedText is the text of an event after masking.
+type redactedText struct {
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 func (a *app) routeCmd() *cobra.Command {
@@ -28,6 +40,7 @@ func (a *app) routeCmd() *cobra.Command {
 		Short: "Show where an event would go and why, without sending anything",
 		Long: "Validate EVENT.json (a schema v1 event; - reads standard input) and show\n" +
 			"which routes match it and which receivers it reaches, in delivery order.\n" +
+			"For receivers marked redact: true, show the masked text they would get.\n" +
 			"Nothing is sent. Secrets are not expanded.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -55,11 +68,14 @@ func (a *app) routeCmd() *cobra.Command {
 			if ans.Receivers == nil {
 				ans.Receivers = []string{}
 			}
+			masked, names := redactFor(rs, ev, res.Receivers)
 			if output == "json" {
+				ans.Redacted = masked
 				enc := json.NewEncoder(a.stdout)
 				return enc.Encode(ans)
 			}
 			printRoute(a.stdout, ev, res)
+			printRedacted(a.stdout, masked, names)
 			return nil
 		},
 	}
@@ -110,4 +126,69 @@ func printRoute(w io.Writer, ev *alert.Event, res rules.Result) {
 		return
 	}
 	fmt.Fprintf(w, "receivers: %s\n", strings.Join(res.Receivers, ", "))
+}
+
+// redactFor masks ev as the router would for each of the receivers that
+// is marked redact, and returns the text by receiver and their names in
+// delivery order.
+func redactFor(rs *rules.Rules, ev *alert.Event, receivers []string) (
+	map[string]redactedText, []string) {
+	var names []string
+	for _, name := range receivers {
+		if rcv := rs.Receivers[name]; rcv != nil && rcv.Redact {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+
+	patterns := make([]redact.Pattern, len(rs.RedactPatterns))
+	for i, p := range rs.RedactPatterns {
+		patterns[i] = redact.Pattern{Name: p.Name, Re: p.Pattern}
+	}
+	m := redact.New(patterns, rs.SensitiveLabels).Event(ev)
+	text := redactedText{Title: m.Title, Description: m.Description, Labels: m.Labels,
+		Annotations: m.Annotations}
+	if text.Labels == nil {
+		text.Labels = map[string]string{}
+	}
+
+	out := make(map[string]redactedText, len(names))
+	for _, name := range names {
+		out[name] = text
+	}
+	return out, names
+}
+
+// printRedacted shows the masked text once, for all the receivers that
+// get it: every redacting receiver gets the same text.
+func printRedacted(w io.Writer, masked map[string]redactedText, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	text := masked[names[0]]
+
+	fmt.Fprintf(w, "redacted:  what %s would get\n", strings.Join(names, ", "))
+	fmt.Fprintf(w, "  title:       %s\n", text.Title)
+	fmt.Fprintf(w, "  description: %s\n", text.Description)
+	fmt.Fprintf(w, "  labels:      %s\n", pairs(text.Labels))
+	if len(text.Annotations) > 0 {
+		fmt.Fprintf(w, "  annotations: %s\n", pairs(text.Annotations))
+	}
+}
+
+// pairs writes m as k=v, sorted by key.
+func pairs(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	kv := make([]string, len(keys))
+	for i, k := range keys {
+		kv[i] = k + "=" + m[k]
+	}
+	return strings.Join(kv, ", ")
 }

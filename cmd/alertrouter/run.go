@@ -36,6 +36,7 @@ type runFlags struct {
 	policy       policyFlags
 	http         httpFlags
 	watch        bool
+	audit        auditRunFlags
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -97,6 +98,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 		"(editor saves, config-map symlink swaps)")
 	f.policy.register(cmd)
 	f.http.register(cmd)
+	f.audit.register(cmd)
 }
 
 func (f *runFlags) validate() error {
@@ -134,7 +136,12 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 	m := metrics.New(metrics.Options{Version: version, Connected: conn.IsConnected,
 		Consumer: metrics.JetStreamConsumer(js, router.StreamAlerts, f.consumer)})
 	m.SetRules(rs)
-	r, err := f.newRouter(ctx, js, rs, m, a, log)
+	aud, err := f.audit.start(ctx, conn.Conn, js, f.nats.replicas, log)
+	if err != nil {
+		return err
+	}
+	defer stopAuditor(ctx, aud, log)
+	r, err := f.newRouter(ctx, js, rs, m, observer(m, aud, rs), a, log)
 	if err != nil {
 		return err
 	}
@@ -152,7 +159,7 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 	}
 	defer stopHTTP()
 
-	rl := &reloader{path: f.rulesPath, router: r, log: log, done: m.RulesReloaded}
+	rl := &reloader{path: f.rulesPath, router: r, log: log, done: reloaded(m, aud)}
 	go rl.onSIGHUP(ctx)
 	if f.watch {
 		go rl.onFileChange(ctx)
@@ -164,7 +171,7 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 }
 
 func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *rules.Rules,
-	m *metrics.Metrics, a *app, log *slog.Logger) (*router.Router, error) {
+	m *metrics.Metrics, obs router.Observer, a *app, log *slog.Logger) (*router.Router, error) {
 	guards, err := f.policy.guards(log, m.BreakerChanged)
 	if err != nil {
 		return nil, err
@@ -187,7 +194,7 @@ func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *ru
 		Guards:       guards,
 		Replicas:     f.nats.replicas,
 		Decoder:      alert.Decoder{MaxSize: f.maxSize},
-		Observer:     m,
+		Observer:     obs,
 		Logger:       log,
 	})
 }

@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/router"
+)
+
+// Names of what the run creates besides the router's own streams.
+const (
+	baselineStream  = "BENCH_BASELINE"
+	baselinePrefix  = "bench.baseline."
+	benchConsumer   = "alertrouter-bench"
+	baselineDurable = "bench-baseline"
+	dedupBucket     = "alertrouter_bench_dedup"
+	ledgerBucket    = "alertrouter_bench_ledger"
+)
+
+// servers is the router's connection (with the embedded server, if any)
+// and the publishers' own connection.
+type servers struct {
+	conn     *config.Conn
+	js       jetstream.JetStream
+	pub      *nats.Conn
+	external bool
+	tempDir  string
+}
+
+// connect starts the embedded server or reaches the external one. An
+// external server that already has stream ALERTS is refused: the run
+// would feed generated events to a real deployment's workers.
+func connect(ctx context.Context, cfg Config) (*servers, error) {
+	s := &servers{external: cfg.NATSURL != ""}
+	nc := config.NATS{URL: cfg.NATSURL, Listen: "127.0.0.1:0", DataDir: cfg.DataDir,
+		Name: "alertrouter-bench"}
+	if !s.external && nc.DataDir == "" {
+		dir, err := os.MkdirTemp("", "alertrouter-bench-")
+		if err != nil {
+			return nil, fmt.Errorf("bench data folder: %w", err)
+		}
+		s.tempDir, nc.DataDir = dir, dir
+	}
+
+	conn, err := nc.Connect(slog.New(slog.DiscardHandler))
+	if err != nil {
+		s.close(ctx)
+		return nil, err
+	}
+	s.conn = conn
+	if s.js, err = jetstream.New(conn.Conn); err != nil {
+		s.close(ctx)
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	s.pub, err = nats.Connect(conn.ConnectedUrl(), nats.Name("alertrouter-bench-pub"))
+	if err != nil {
+		s.close(ctx)
+		return nil, fmt.Errorf("publisher connection: %w", err)
+	}
+
+	if s.external {
+		if err := refuseDeployment(ctx, s.js); err != nil {
+			s.close(ctx)
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func refuseDeployment(ctx context.Context, js jetstream.JetStream) error {
+	_, err := js.Stream(ctx, router.StreamAlerts)
+	switch {
+	case err == nil:
+		return fmt.Errorf("stream %s already exists on this NATS: bench publishes generated "+
+			"events to %s, so point it at a NATS without an alertrouter deployment",
+			router.StreamAlerts, router.SubjectAlerts)
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		return nil
+	}
+	return fmt.Errorf("look up stream %s: %w", router.StreamAlerts, err)
+}
+
+// close removes what the run created on an external server, then closes
+// the connections, stops an embedded server and removes its folder.
+func (s *servers) close(ctx context.Context) {
+	if s.external && s.js != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		for _, name := range []string{router.StreamAlerts, router.StreamDeadLetter,
+			baselineStream} {
+			_ = s.js.DeleteStream(ctx, name)
+		}
+		for _, name := range []string{dedupBucket, ledgerBucket} {
+			_ = s.js.DeleteKeyValue(ctx, name)
+		}
+	}
+	if s.pub != nil {
+		s.pub.Close()
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.tempDir != "" {
+		_ = os.RemoveAll(s.tempDir)
+	}
+}

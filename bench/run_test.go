@@ -1,0 +1,81 @@
+package bench
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/router"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   Config
+		notes int64
+	}{
+		{name: "memory, repeated keys",
+			cfg: Config{Events: 300, Keys: 30, Routes: 10, State: "memory"}, notes: 30},
+		{name: "kv, distinct events",
+			cfg: Config{Events: 100, Routes: 7, State: "kv", Workers: 4}, notes: 100},
+		{name: "memory, paced", cfg: Config{Events: 50, Routes: 3, Rate: 2000}, notes: 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.DataDir = t.TempDir()
+			rep, err := Run(context.Background(), tt.cfg, nil)
+
+			require.NoError(t, err)
+			require.Equal(t, tt.cfg.Events, rep.Events)
+			require.Equal(t, tt.notes, rep.Notifications)
+			require.Equal(t, int(tt.notes), rep.ExpectedNotifications)
+			require.Equal(t, int(tt.notes), rep.Latency.Samples)
+			require.Positive(t, rep.EventsPerSecond)
+			require.Positive(t, rep.Baseline.EventsPerSecond)
+			require.InDelta(t, rep.EventsPerSecond/rep.Baseline.EventsPerSecond, rep.Ratio, 1e-9)
+			require.GreaterOrEqual(t, rep.Latency.P99, rep.Latency.P50)
+			require.GreaterOrEqual(t, rep.Latency.Max, rep.Latency.P99)
+			require.Positive(t, rep.AllocsPerEvent)
+			require.GreaterOrEqual(t, rep.PeakRSSBytes, rep.Baseline.PeakRSSBytes)
+			require.Equal(t, "embedded", rep.NATS)
+		})
+	}
+}
+
+func TestRunExternal(t *testing.T) {
+	ctx := context.Background()
+	conn, err := config.NATS{Listen: "127.0.0.1:0", DataDir: t.TempDir()}.
+		Connect(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(conn.Close)
+	js, err := jetstream.New(conn.Conn)
+	require.NoError(t, err)
+	cfg := Config{Events: 40, Keys: 4, Routes: 5, NATSURL: conn.ConnectedUrl()}
+
+	t.Run("cleans up after itself", func(t *testing.T) {
+		rep, err := Run(ctx, cfg, nil)
+
+		require.NoError(t, err)
+		require.Equal(t, "external", rep.NATS)
+		require.Equal(t, int64(4), rep.Notifications)
+		names := js.StreamNames(ctx)
+		var left []string
+		for name := range names.Name() {
+			left = append(left, name)
+		}
+		require.NoError(t, names.Err())
+		require.Empty(t, left)
+	})
+
+	t.Run("refuses a server with an alertrouter deployment", func(t *testing.T) {
+		require.NoError(t, router.EnsureStreams(ctx, js, 1))
+
+		_, err := Run(ctx, cfg, nil)
+
+		require.ErrorContains(t, err, "stream ALERTS already exists")
+	})
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/metrics"
+	"github.com/alertrouter/alertrouter/router"
+	"github.com/alertrouter/alertrouter/rules"
+)
+
+// auditFlushTimeout bounds how long shutdown waits for audit acks.
+const auditFlushTimeout = 5 * time.Second
+
+// auditRunFlags are the worker's audit trail settings.
+type auditRunFlags struct {
+	enabled   bool
+	retention time.Duration
+}
+
+func (f *auditRunFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.enabled, "audit", true, "record every event's life and every rules "+
+		"reload in stream "+audit.StreamName)
+	fl.DurationVar(&f.retention, "audit-retention", audit.DefaultRetention,
+		"how long audit records are kept (9600h is 400 days)")
+}
+
+// start creates the audit stream and an auditor, or returns nil when the
+// audit trail is turned off.
+func (f *auditRunFlags) start(ctx context.Context, nc *nats.Conn, js jetstream.JetStream,
+	replicas int, log *slog.Logger) (*audit.Auditor, error) {
+	if !f.enabled {
+		log.Warn("audit trail is off (--audit=false)")
+		return nil, nil
+	}
+	if err := audit.EnsureStream(ctx, js, f.retention, replicas); err != nil {
+		return nil, err
+	}
+	return audit.New(nc, audit.Options{Logger: log, Worker: workerName()})
+}
+
+// stopAuditor waits a little for the audit records still in flight.
+func stopAuditor(ctx context.Context, aud *audit.Auditor, log *slog.Logger) {
+	if aud == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditFlushTimeout)
+	defer cancel()
+	if err := aud.Close(ctx); err != nil {
+		log.Error("audit records may be lost", "err", err)
+	}
+}
+
+// observer is what the router reports to: metrics, and the audit trail
+// when it is on, which also records the rules in force at start.
+func observer(m *metrics.Metrics, aud *audit.Auditor, rs *rules.Rules) router.Observer {
+	if aud == nil {
+		return m
+	}
+	aud.RulesReloaded(rs, "start", nil)
+	return router.Observers(m, aud)
+}
+
+// reloaded tells metrics and the audit trail about a rules reload.
+func reloaded(m *metrics.Metrics, aud *audit.Auditor) func(*rules.Rules, string, error) {
+	return func(rs *rules.Rules, trigger string, err error) {
+		m.RulesReloaded(rs, err)
+		if aud != nil {
+			aud.RulesReloaded(rs, trigger, err)
+		}
+	}
+}
+
+// workerName names this process in audit records: host:pid.
+func workerName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
+}
+
+// auditReadFlags are the settings of `alertrouter audit`.
+type auditReadFlags struct {
+	nats         natsFlags
+	filter       audit.Filter
+	since, until string
+	output       string
+}
+
+func (a *app) auditCmd() *cobra.Command {
+	var f auditReadFlags
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Read the audit trail: what happened to events, and rules reloads",
+		Long: "Audit reads records from the " + audit.StreamName + " stream, oldest first, up to\n" +
+			"the last one stored when it starts. Filters combine: --key K --kind delivered\n" +
+			"shows the deliveries of one alert. --since and --until take a duration back\n" +
+			"from now (1h, 30m) or an RFC 3339 time. Records never hold alert text.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.parse(time.Now()); err != nil {
+				return err
+			}
+			return a.withJetStream(cmd.Context(), &f.nats, func(ctx context.Context,
+				js jetstream.JetStream) error {
+				recs, err := audit.Read(ctx, js, f.filter)
+				if err != nil {
+					return err
+				}
+				return a.printAudit(recs, f.output)
+			})
+		},
+	}
+	f.nats.register(cmd, "nats://127.0.0.1:4222")
+	fl := cmd.Flags()
+	fl.DurationVar(&f.nats.timeout, "timeout", 30*time.Second, "how long reading may take")
+	fl.StringVar(&f.filter.EventID, "event-id", "", "only this event id")
+	fl.StringVar(&f.filter.Key, "key", "", "only this dedup key (dedup_key or fingerprint)")
+	fl.StringVar(&f.filter.Route, "route", "", "only records about this route")
+	fl.StringVar(&f.filter.Receiver, "receiver", "", "only records about this receiver")
+	fl.StringVar(&f.filter.Outcome, "outcome", "", "only this outcome: delivered, failed, "+
+		"retry, suppressed, rejected, dead_lettered, success, failure")
+	fl.StringVar(&f.filter.Kind, "kind", "", "only this kind: "+
+		strings.Join(audit.Kinds(), ", "))
+	fl.StringVar(&f.since, "since", "", "from this time: a duration ago (1h) or RFC 3339")
+	fl.StringVar(&f.until, "until", "", "up to this time: a duration ago (1h) or RFC 3339")
+	fl.IntVar(&f.filter.Limit, "limit", 0, "show at most this many, oldest first (0: all)")
+	fl.StringVarP(&f.output, "output", "o", "table", "table or json (one record per line)")
+	return cmd
+}
+
+// parse checks the output format and turns --since and --until into times.
+func (f *auditReadFlags) parse(now time.Time) error {
+	if f.output != "table" && f.output != "json" {
+		return fmt.Errorf("--output %q: want table or json", f.output)
+	}
+	if f.filter.Limit < 0 {
+		return fmt.Errorf("--limit %d: want 0 or more", f.filter.Limit)
+	}
+	var err error
+	if f.filter.Since, err = parseWhen("--since", f.since, now); err != nil {
+		return err
+	}
+	f.filter.Until, err = parseWhen("--until", f.until, now)
+	return err
+}
+
+// parseWhen reads a duration back from now or an RFC 3339 time; empty is
+// the zero time.
+func parseWhen(flag, s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d.Abs()), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %q: want a duration (1h) or an RFC 3339 time", flag, s)
+	}
+	return t, nil
+}
+
+func (a *app) printAudit(recs []audit.Record, output string) error {
+	if output == "json" {
+		enc := json.NewEncoder(a.stdout)
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	if len(recs) == 0 {
+		fmt.Fprintln(a.stdout, "no audit records")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tKIND\tEVENT\tROUTE\tRECEIVER/CHANNEL\tOUTCOME\tDETAIL")
+	for _, r := range recs {
+		route := r.Route
+		if route == "" {
+			route = strings.Join(r.Routes, ",")
+		}
+		target := r.Receiver
+		if r.Channel != "" {
+			target += "/" + r.Channel
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.Time.UTC().Format(time.RFC3339), r.Kind, dash(r.EventID), dash(route),
+			dash(target), dash(r.Outcome), dash(oneLine(auditDetail(r), 120)))
+	}
+	return tw.Flush()
+}
+
+// auditDetail is the rest of a record in a few words.
+func auditDetail(r audit.Record) string {
+	var parts []string
+	add := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+"="+v)
+		}
+	}
+	add("key", r.Key)
+	add("reason", r.Reason)
+	if r.Attempt > 0 {
+		add("attempt", strconv.Itoa(r.Attempt))
+	}
+	add("trigger", r.Trigger)
+	add("rules", r.RulesFile)
+	if len(r.RulesHash) > 12 {
+		r.RulesHash = r.RulesHash[:12]
+	}
+	add("hash", r.RulesHash)
+	add("error", r.Error)
+	return strings.Join(parts, " ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/audit"
+)
+
+func TestAuditFlagsParse(t *testing.T) {
+	now := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name         string
+		flags        auditReadFlags
+		since, until time.Time
+		wantErr      string
+	}{
+		{"no times", auditReadFlags{output: "table"}, time.Time{}, time.Time{}, ""},
+		{"durations ago", auditReadFlags{output: "json", since: "2h", until: "30m"},
+			now.Add(-2 * time.Hour), now.Add(-30 * time.Minute), ""},
+		{"rfc 3339", auditReadFlags{output: "table", since: "2026-05-01T00:00:00Z"},
+			time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), time.Time{}, ""},
+		{"bad since", auditReadFlags{output: "table", since: "yesterday"},
+			time.Time{}, time.Time{}, `--since "yesterday": want a duration`},
+		{"bad until", auditReadFlags{output: "table", until: "2026-13-01"},
+			time.Time{}, time.Time{}, `--until "2026-13-01"`},
+		{"bad output", auditReadFlags{output: "yaml"}, time.Time{}, time.Time{},
+			`--output "yaml": want table or json`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.flags
+			err := f.parse(now)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.True(t, tt.since.Equal(f.filter.Since), "since %s", f.filter.Since)
+			require.True(t, tt.until.Equal(f.filter.Until), "until %s", f.filter.Until)
+		})
+	}
+}
+
+// auditRecords runs `alertrouter audit ... -o json` and decodes its lines.
+func auditRecords(t *testing.T, bin string, args ...string) []audit.Record {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"audit", "-o", "json"}, args...)...)
+	out, err := cmd.Output()
+	require.NoError(t, err, "audit %v", args)
+	var recs []audit.Record
+	for line := range strings.Lines(string(out)) {
+		var r audit.Record
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func TestAuditTrailOfAWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	url := "nats://" + listen
+	w := startWorker(t, bin, nil, "--rules", consoleRules, "--nats-listen", listen,
+		"--data", filepath.Join(dir, "data"))
+
+	event := filepath.Join("..", "..", "examples", "events", "04-database-down.json")
+	publishFile(t, bin, url, event)
+	waitIdle(t, url, 1)
+	publishFile(t, bin, url, event)
+	waitIdle(t, url, 2)
+
+	var recs []audit.Record
+	count := func(kind string) int {
+		n := 0
+		for _, r := range recs {
+			if r.Kind == kind {
+				n++
+			}
+		}
+		return n
+	}
+	require.Eventually(t, func() bool {
+		recs = auditRecords(t, bin, "--nats-url", url, "--key", "records-db/primary-down")
+		return count(audit.KindSuppressed) == 3
+	}, 10*time.Second, 50*time.Millisecond, "records: %+v", recs)
+
+	t.Run("both events received and routed", func(t *testing.T) {
+		require.Equal(t, 2, count(audit.KindReceived))
+		require.Equal(t, 2, count(audit.KindRouted))
+		require.Equal(t, []string{"critical-to-oncall", "personal-data", "records-prod"},
+			recs[1].Routes)
+	})
+
+	t.Run("the first delivered once per receiver, the duplicate suppressed", func(t *testing.T) {
+		var delivered []string
+		for _, r := range recs {
+			if r.Kind == audit.KindDelivered {
+				delivered = append(delivered, r.Receiver+"/"+r.Channel)
+				require.Equal(t, recs[0].EventID, r.EventID)
+			}
+			if r.Kind == audit.KindSuppressed {
+				require.Equal(t, recs[len(recs)-1].EventID, r.EventID)
+				require.Equal(t, "duplicate", r.Reason)
+			}
+		}
+		require.ElementsMatch(t, []string{"oncall-pager/console", "privacy-office/console",
+			"eng-chat/console"}, delivered)
+	})
+
+	t.Run("no alert text in the trail", func(t *testing.T) {
+		out := runCmd(t, bin, "audit", "--nats-url", url, "-o", "json")
+		require.NotContains(t, out, "not accepting connections")
+		require.NotContains(t, out, "records-db-0")
+	})
+
+	t.Run("the rules in force at start", func(t *testing.T) {
+		recs := auditRecords(t, bin, "--nats-url", url, "--kind", audit.KindRulesReloaded)
+		require.Len(t, recs, 1)
+		require.Equal(t, "start", recs[0].Trigger)
+		require.Equal(t, audit.OutcomeSuccess, recs[0].Outcome)
+		require.Len(t, recs[0].RulesHash, 64)
+	})
+
+	t.Run("a reload on SIGHUP", func(t *testing.T) {
+		require.NoError(t, w.cmd.Process.Signal(syscall.SIGHUP))
+		var recs []audit.Record
+		require.Eventually(t, func() bool {
+			recs = auditRecords(t, bin, "--nats-url", url, "--kind", audit.KindRulesReloaded)
+			return len(recs) == 2
+		}, 10*time.Second, 50*time.Millisecond)
+		require.Equal(t, "SIGHUP", recs[1].Trigger)
+		require.Equal(t, recs[0].RulesHash, recs[1].RulesHash)
+	})
+
+	t.Run("table", func(t *testing.T) {
+		out := runCmd(t, bin, "audit", "--nats-url", url, "--outcome", "suppressed",
+			"--route", "records-prod", "--since", "1h")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		require.Len(t, lines, 2, out)
+		require.Regexp(t, `^TIME\s+KIND\s+EVENT\s+ROUTE\s+RECEIVER/CHANNEL\s+OUTCOME\s+DETAIL`,
+			lines[0])
+		require.Regexp(t, `suppressed\s+\S+\s+records-prod\s+-\s+suppressed\s+`+
+			`key=records-db/primary-down reason=duplicate`, lines[1])
+	})
+}

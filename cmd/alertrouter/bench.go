@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alertrouter/alertrouter/bench"
+)
+
+// benchFlags are the settings of `alertrouter bench`.
+type benchFlags struct {
+	cfg        bench.Config
+	json       bool
+	progress   bool
+	cpuProfile string
+}
+
+func (a *app) benchCmd() *cobra.Command {
+	var f benchFlags
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the router end to end against a bare JetStream consumer",
+		Long: "Measure the router end to end. bench starts an embedded NATS server with\n" +
+			"JetStream on file storage (or uses --nats-url, which must not host an\n" +
+			"alertrouter deployment), generates rules with --routes routes, and publishes\n" +
+			"--events events over --keys dedup keys. It first runs a bare consumer that only\n" +
+			"acks, then the real router (consumer, rules, dedup, fan-out) with a sink\n" +
+			"channel on every receiver, and prints events/s, the ratio to the bare\n" +
+			"consumer, notifications/s, publish-to-delivery latency, peak RSS and\n" +
+			"allocations per event. Peak RSS includes the embedded server.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.bench(cmd, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.cfg.Events, "events", bench.DefaultEvents, "events to publish")
+	fl.IntVar(&f.cfg.Keys, "keys", 0, "distinct dedup keys (0: every event distinct)")
+	fl.IntVar(&f.cfg.Routes, "routes", bench.DefaultRoutes, "routes in the generated rules")
+	fl.Float64Var(&f.cfg.Rate, "rate", 0, "target events per second (0: as fast as possible)")
+	fl.StringVar(&f.cfg.State, "state", "memory", "dedup state and delivery records: memory or kv")
+	fl.IntVar(&f.cfg.Workers, "workers", bench.DefaultWorkers, "router workers")
+	fl.IntVar(&f.cfg.Publishers, "publishers", bench.DefaultPublishers, "publishing goroutines")
+	fl.StringVar(&f.cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
+	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
+	fl.BoolVar(&f.progress, "progress", false, "show progress even when stderr is not a terminal")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	return cmd
+}
+
+func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
+	if f.cpuProfile != "" {
+		out, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	var progress io.Writer
+	if f.progress || isTerminal(a.stderr) {
+		progress = a.stderr
+	}
+	rep, err := bench.Run(cmd.Context(), f.cfg, progress)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+
+	if f.json {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteTable(a.stdout)
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBench(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, out string)
+	}{
+		{name: "json report",
+			args: []string{"--events", "200", "--keys", "20", "--routes", "12", "--json"},
+			check: func(t *testing.T, out string) {
+				var rep struct {
+					Events        int     `json:"events"`
+					Notifications int     `json:"notifications"`
+					State         string  `json:"state"`
+					Ratio         float64 `json:"ratio"`
+					Latency       struct {
+						Samples int     `json:"samples"`
+						P50     float64 `json:"p50"`
+						P99     float64 `json:"p99"`
+					} `json:"latency_ms"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(out), &rep))
+
+				require.Equal(t, 200, rep.Events)
+				require.Equal(t, 20, rep.Notifications)
+				require.Equal(t, "memory", rep.State)
+				require.Positive(t, rep.Ratio)
+				require.Equal(t, 20, rep.Latency.Samples)
+				require.GreaterOrEqual(t, rep.Latency.P99, rep.Latency.P50)
+			}},
+		{name: "table with kv state",
+			args: []string{"--events", "60", "--keys", "6", "--routes", "3", "--state", "kv"},
+			check: func(t *testing.T, out string) {
+				require.Contains(t, out, "60 events, 6 keys, 3 routes")
+				require.Contains(t, out, "state kv")
+				require.Contains(t, out, "6 (expected 6)")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append([]string{"bench"}, tt.args...)...)
+
+			require.Equal(t, 0, code, errOut)
+			tt.check(t, out)
+		})
+	}
+}
+
+func TestBenchRejectsBadFlags(t *testing.T) {
+	code, _, errOut := runCLI(t, "", "bench", "--state", "disk", "--routes", "-1")
+
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `state "disk"`)
+	require.Contains(t, errOut, "routes -1")
+}

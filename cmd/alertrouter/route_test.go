@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const redactRulesYAML = `receivers:
+  pager: { console: {} }
+  chat: { console: {}, redact: true }
+  chat2: { console: {}, redact: true }
+redact_patterns: { mrn: 'MRN-[0-9]+' }
+sensitive_labels: [patient]
+routes:
+  - name: all
+    receivers: [pager, chat, chat2]
+`
+
+const cpfEvent = `{"source":"monitor/records","name":"export_failed","severity":"high",
+"title":"export of MRN-0042 failed","description":"patient CPF 529.982.247-25",
+"labels":{"service":"records","patient":"Maria Souza"}}`
+
+func TestRouteShowsRedactedText(t *testing.T) {
+	p := writeFile(t, "r.yaml", redactRulesYAML)
+
+	code, out, errOut := runCLI(t, cpfEvent, "route", "--rules", p, "-")
+
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "redacted:  what chat, chat2 would get\n")
+	require.Contains(t, out, "  title:       export of [REDACTED:mrn] failed\n")
+	require.Contains(t, out, "  description: patient CPF [REDACTED:cpf]\n")
+	require.Contains(t, out, "  labels:      patient=[REDACTED], service=records\n")
+}
+
+func TestRouteJSONRedacted(t *testing.T) {
+	p := writeFile(t, "r.yaml", redactRulesYAML)
+
+	code, out, errOut := runCLI(t, cpfEvent, "route", "--rules", p, "-o", "json", "-")
+
+	require.Equal(t, 0, code, errOut)
+	var ans routeAnswer
+	require.NoError(t, json.Unmarshal([]byte(out), &ans))
+	require.Equal(t, []string{"pager", "chat", "chat2"}, ans.Receivers)
+	require.Len(t, ans.Redacted, 2, "only receivers marked redact")
+	require.Equal(t, redactedText{
+		Title:       "export of [REDACTED:mrn] failed",
+		Description: "patient CPF [REDACTED:cpf]",
+		Labels:      map[string]string{"service": "records", "patient": "[REDACTED]"},
+	}, ans.Redacted["chat"])
+	require.Equal(t, ans.Redacted["chat"], ans.Redacted["chat2"])
+}
+
+func TestRouteWithoutRedactReceivers(t *testing.T) {
+	p := writeFile(t, "r.yaml", "receivers:\n  pager: { console: {} }\n"+
+		"routes: [{ name: all, receivers: [pager] }]\n")
+
+	code, out, errOut := runCLI(t, cpfEvent, "route", "--rules", p, "-o", "json", "-")
+	require.Equal(t, 0, code, errOut)
+	var keys map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &keys))
+	require.NotContains(t, keys, "redacted")
+	require.Contains(t, keys, "receivers")
+
+	code, out, _ = runCLI(t, cpfEvent, "route", "--rules", p, "-")
+	require.Equal(t, 0, code)
+	require.NotContains(t, out, "redacted")
+}
