@@ -33,6 +33,16 @@ func (r *Rules) Print(w io.Writer) error {
 	if len(r.Unrouted) > 0 {
 		put(doc, "unrouted", flowList(r.Unrouted))
 	}
+	if len(r.RedactPatterns) > 0 {
+		patterns := mapping()
+		for _, p := range r.RedactPatterns {
+			put(patterns, p.Name, scalar(p.Pattern.String()))
+		}
+		put(doc, "redact_patterns", patterns)
+	}
+	if len(r.SensitiveLabels) > 0 {
+		put(doc, "sensitive_labels", flowList(r.SensitiveLabels))
+	}
 	if len(r.Routes) > 0 {
 		routes := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, rt := range r.Routes {

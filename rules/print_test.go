@@ -237,3 +237,20 @@ func TestFormatDuration(t *testing.T) {
 		})
 	}
 }
+
+func TestPrintKeepsRedactionSettings(t *testing.T) {
+	src := "redact_patterns:\n  mrn: 'MRN-\\d{6}'\nsensitive_labels: [patient_id]\n" +
+		"receivers:\n  a: { console: {} }\nroutes:\n  - { name: r, receivers: [a] }\n"
+	rs, err := Parse("r.yaml", []byte(src), Options{})
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	require.NoError(t, rs.Print(&out))
+	again, err := Parse("printed.yaml", out.Bytes(), Options{SkipSecrets: true})
+	require.NoError(t, err, out.String())
+
+	require.Equal(t, []string{"patient_id"}, again.SensitiveLabels)
+	require.Len(t, again.RedactPatterns, 1)
+	require.Equal(t, "mrn", again.RedactPatterns[0].Name)
+	require.Equal(t, rs.RedactPatterns[0].Pattern.String(), again.RedactPatterns[0].Pattern.String())
+}
