@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/alertrouter/alertrouter/alert"
 )
 
@@ -18,7 +20,7 @@ func (h *Handler) decodeEvents(body []byte) ([]*alert.Event, error) {
 			Msg: "request body is empty: send one event object or an array of them"}
 	}
 	if trimmed[0] != '[' {
-		ev, err := h.dec.Decode(body)
+		ev, err := h.decodeOne(trimmed)
 		if err != nil {
 			return nil, &batchError{total: 1, events: []rejectedEvent{rejectedAt(0, err)}}
 		}
@@ -45,7 +47,7 @@ func (h *Handler) decodeBatch(raws []json.RawMessage) ([]*alert.Event, error) {
 	berr := &batchError{total: len(raws)}
 	firstWithID := make(map[string]int, len(raws))
 	for i, raw := range raws {
-		ev, err := h.dec.Decode(raw)
+		ev, err := h.decodeOne(raw)
 		if err != nil {
 			berr.events = append(berr.events, rejectedAt(i, err))
 			continue
@@ -63,4 +65,21 @@ func (h *Handler) decodeBatch(raws []json.RawMessage) ([]*alert.Event, error) {
 		return nil, berr
 	}
 	return events, nil
+}
+
+// idSpace is the UUID namespace of ids derived from an event's content.
+var idSpace = uuid.MustParse("5b0c4a52-4f0e-4c39-9a53-7d1d3c2b9e10")
+
+// decodeOne decodes one event. An event sent without an id gets one
+// derived from its bytes, so that a client retrying after a 503 (whose
+// first attempt may still have been stored, e.g. published while NATS was
+// reconnecting) is stored once within the stream's duplicate window.
+func (h *Handler) decodeOne(raw []byte) (*alert.Event, error) {
+	dec := h.dec
+	if dec.NewID == nil {
+		dec.NewID = func() string {
+			return uuid.NewSHA1(idSpace, bytes.TrimSpace(raw)).String()
+		}
+	}
+	return dec.Decode(raw)
 }

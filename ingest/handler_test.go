@@ -373,3 +373,32 @@ func TestLogsHoldNoEventText(t *testing.T) {
 		})
 	}
 }
+
+func TestEventWithoutIDIsStoredOnceWhenRetried(t *testing.T) {
+	pub := &idRecorder{}
+	h := New(Options{Publisher: pub})
+	body := `{"source":"hook/x","name":"n","severity":"warning"}`
+
+	for range 2 {
+		rec := httptest.NewRecorder()
+		h.Events().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/events",
+			strings.NewReader(body)))
+		require.Equal(t, http.StatusAccepted, rec.Code)
+	}
+	require.Len(t, pub.ids, 2)
+	require.Equal(t, pub.ids[0], pub.ids[1], "a retry carries the same id, so JetStream stores it once")
+
+	rec := httptest.NewRecorder()
+	h.Events().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/events",
+		strings.NewReader(`{"source":"hook/x","name":"other","severity":"warning"}`)))
+	require.Equal(t, http.StatusAccepted, rec.Code)
+	require.NotEqual(t, pub.ids[0], pub.ids[2], "different events get different ids")
+}
+
+// idRecorder is a Publisher that keeps the ids it was given.
+type idRecorder struct{ ids []string }
+
+func (p *idRecorder) Publish(_ context.Context, ev *alert.Event) (uint64, error) {
+	p.ids = append(p.ids, ev.ID)
+	return uint64(len(p.ids)), nil
+}

@@ -39,7 +39,10 @@ func documentEnv(cmd *cobra.Command) {
 // applySettings fills the flags the command line left unset, first from
 // the environment, then from the --config file: a flag beats a variable,
 // which beats the file, which beats the default.
-func applySettings(cmd *cobra.Command, configFile string) error {
+//
+// configFile points at the --config flag's value, which the environment
+// may set too, so it is read only after the environment is applied.
+func applySettings(cmd *cobra.Command, configFile *string) error {
 	fl := cmd.Flags()
 	var errs []string
 	fl.VisitAll(func(f *pflag.Flag) {
@@ -55,10 +58,10 @@ func applySettings(cmd *cobra.Command, configFile string) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
-	if configFile == "" {
+	if *configFile == "" {
 		return nil
 	}
-	return applyConfigFile(fl, configFile)
+	return applyConfigFile(fl, *configFile)
 }
 
 // applyConfigFile reads a YAML map of flag names to values. Lists are

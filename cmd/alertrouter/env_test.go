@@ -42,6 +42,14 @@ routes: [{ name: only, receivers: [a] }]
 		require.Contains(t, out, `"routes":["only"]`, "environment beats the file")
 	})
 
+	t.Run("config file named by the environment", func(t *testing.T) {
+		cfg := writeFile(t, "c.yaml", "rules: "+consoleRules+"\noutput: json\n")
+		t.Setenv("ALERTROUTER_CONFIG", cfg)
+		code, out, errOut := runCLI(t, "", "route", event)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, `"routes":["ci-gates"]`)
+	})
+
 	t.Run("bad values are named", func(t *testing.T) {
 		t.Setenv("ALERTROUTER_WORKERS", "many")
 		code, _, errOut := runCLI(t, "", "run", "--rules", consoleRules)

@@ -64,6 +64,10 @@ func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
 	if err != nil {
 		return nil, err
 	}
+	if token == "" && !loopback(f.http.addr) {
+		log.Warn("ingest endpoints accept events without a token on a non-loopback address; "+
+			"set ALERTROUTER_INGEST_TOKEN or --ingest-token-file", "addr", f.http.addr)
+	}
 	in := ingest.New(ingest.Options{Publisher: ingest.JetStreamPublisher(js), Token: token,
 		Decoder: alert.Decoder{MaxSize: f.maxSize}, Logger: log})
 	h := health.New(
@@ -113,4 +117,17 @@ func (f *httpFlags) serve(ctx context.Context, log *slog.Logger,
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}, nil
+}
+
+// loopback reports whether a listen address is reachable only locally.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -26,3 +26,12 @@ func TestParseLimits(t *testing.T) {
 		require.Contains(t, err.Error(), "--limit")
 	}
 }
+
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9095": true, "[::1]:9095": true, "localhost:9095": true,
+		"0.0.0.0:9095": false, ":9095": false, "10.0.0.5:9095": false, "bad": false,
+	} {
+		require.Equal(t, want, loopback(addr), addr)
+	}
+}

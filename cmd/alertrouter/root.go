@@ -37,7 +37,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := applySettings(cmd, a.configFile); err != nil {
+			if err := applySettings(cmd, &a.configFile); err != nil {
 				return err
 			}
 			_, err := a.logger()
