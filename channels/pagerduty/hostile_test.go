@@ -7,12 +7,9 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -20,62 +17,26 @@ import (
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/internal/fakepagerduty"
+	"github.com/alertrouter/alertrouter/internal/testalert"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// hostileTitle tries every trick a Slack message and a mail header fall
-// for: mentions, a channel reference, a disguised link, HTML, and a CRLF
-// that would start a Bcc header.
-const hostileTitle = "Pressão crítica – paciente <!channel> @here <@U123> <#C999> " +
-	"<https://evil.example|click> & <script>\r\nBcc: victim@example.org"
-
-// hostileEvent is one event carrying everything an alert should never
-// be able to do to a far side: the title above, a 100 KB description with
-// NULs, an RTL override and a CPF, 5,000-character label values and a
-// 600-character dedup key.
+// hostileEvent repeats the hostile title twenty times, so that the
+// summary's 1,024-character cut is really exercised.
 func hostileEvent() *alert.Event {
-	chunk := "Paciente CPF 123.456.789-09 \u202eodnum olá\u202c\x00 <b>&nbsp;</b>\n"
-	desc := strings.Repeat(chunk, 100*1024/len(chunk)+1)[:100*1024]
-	desc = strings.ToValidUTF8(desc, "")
-
-	return &alert.Event{
-		ID: "hostile-1", Source: "monitor/records", Name: "pressure_critical",
-		Severity: alert.SeverityCritical, Status: alert.StatusFiring,
-		Compliance:  []string{"LGPD", "HIPAA"},
-		Title:       strings.Repeat(hostileTitle+" ", 20),
-		Description: desc,
-		Labels: map[string]string{
-			"service": "records-" + strings.Repeat("s", 4992),
-			"note":    strings.Repeat("<!here>", 5000/7),
-			"env":     "prod",
-		},
-		Annotations: map[string]string{
-			"runbook_url":   "https://runbooks.example/r?a=1&b=2",
-			"dashboard_url": "javascript:alert(1)",
-		},
-		DedupKey:   "chave-" + strings.Repeat("ção", 198),
-		OccurredAt: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC),
-	}
+	ev := testalert.HostileEvent()
+	ev.Title = strings.Repeat(testalert.HostileTitle+" ", 20)
+	return ev
 }
 
 func hostileNotification(ev *alert.Event) channels.Notification {
-	return channels.Notification{Event: ev, Route: "patient-data", Receiver: "oncall",
-		Key: ev.Key(), Reason: channels.ReasonNew, Suppressed: 3}
+	return testalert.Notification(ev, "patient-data", "oncall")
 }
 
-// golden compares got with testdata/golden/name, or rewrites the file
-// when the test runs with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run the test with -update to create it")
-	require.Equal(t, string(want), string(got), "golden file %s; -update rewrites it", path)
+	testalert.Golden(t, name, got, *update)
 }
 
 // capture is a transport that keeps each request body and the status
