@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -128,22 +129,28 @@ func notifications(set *ruleSet, ev *alert.Event, plan []Planned) []channels.Not
 
 // keepAlive tells JetStream the message is being worked on, so that slow
 // deliveries (retries, Retry-After waits) are not redelivered elsewhere.
+// It uses a timer, not a goroutine per message: most messages finish long
+// before the first tick.
 func (r *Router) keepAlive(msg jetstream.Msg) func() {
-	t := time.NewTicker(r.opts.AckWait / 3)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-t.C:
-				_ = msg.InProgress()
-			case <-done:
-				return
-			}
+	every := r.opts.AckWait / 3
+	var (
+		mu      sync.Mutex
+		stopped bool
+		t       *time.Timer
+	)
+	t = time.AfterFunc(every, func() {
+		_ = msg.InProgress()
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			t.Reset(every)
 		}
-	}()
+	})
 	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
 		t.Stop()
-		close(done)
 	}
 }
 

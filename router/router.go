@@ -166,7 +166,7 @@ func (r *Router) Run(ctx context.Context) error {
 			AckPolicy:     jetstream.AckExplicitPolicy,
 			AckWait:       r.opts.AckWait,
 			FilterSubject: SubjectAlerts,
-			MaxAckPending: 4 * r.opts.Workers,
+			MaxAckPending: 32 * r.opts.Workers,
 		})
 	if err != nil {
 		return fmt.Errorf("create consumer %s on %s: %w", r.opts.Consumer, StreamAlerts, err)
@@ -186,7 +186,7 @@ func (r *Router) Run(ctx context.Context) error {
 	}
 
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
-		jetstream.PullMaxMessages(2*r.opts.Workers),
+		jetstream.PullMaxMessages(8*r.opts.Workers),
 		// A short expiry re-pulls soon after a pull met a consumer without
 		// a leader (a cluster node failing over), instead of after 30s.
 		jetstream.PullExpiry(5*time.Second),
