@@ -100,6 +100,7 @@ func TestReloadOnFileChange(t *testing.T) {
 	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-listen", listen,
 		"--data", filepath.Join(dir, "data"))
 
+	w.waitLog(t, "watching the rules file")
 	replaceFile(t, rulesFile, rulesFor("mail"))
 	w.waitLog(t, `trigger="file change"`)
 	runCmd(t, bin, "publish", "--nats-url", "nats://"+listen, "--source", "monitor/x",

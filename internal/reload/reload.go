@@ -36,7 +36,8 @@ type Options struct {
 	// before the file is compared; a burst of events gives one callback.
 	// Zero means DefaultDebounce.
 	Debounce time.Duration
-	// Logger receives watch errors; nil discards them.
+	// Logger receives the start of the watch and its errors; nil discards
+	// them.
 	Logger *slog.Logger
 
 	// hooks let tests see what happens inside; nil in production.
@@ -105,6 +106,7 @@ func Watch(ctx context.Context, o Options, onChange func()) error {
 	wt := &watch{opts: o, w: w, dir: dir, onChange: onChange}
 	wt.last = read(o.Path)
 	wt.follow()
+	o.Logger.Info("watching the rules file for changes", "file", o.Path)
 	if o.hooks != nil && o.hooks.ready != nil {
 		o.hooks.ready()
 	}
