@@ -28,12 +28,12 @@ const (
 	DefaultKVMaxAge = 8 * 24 * time.Hour
 
 	// kvAttempts bounds the read-decide-write loop of one observation.
-	kvAttempts = 20
+	kvAttempts = 50
 	// kvBackoff and kvBackoffMax bound the random wait of a writer that
 	// lost a compare-and-swap before it reads again: up to kvBackoff after
 	// the first loss, doubling per loss up to kvBackoffMax.
 	kvBackoff    = time.Millisecond
-	kvBackoffMax = 64 * time.Millisecond
+	kvBackoffMax = 250 * time.Millisecond
 	// kvMarkerTTL is how long the server keeps the marker it leaves when a
 	// key's TTL runs out.
 	kvMarkerTTL = time.Minute
@@ -316,7 +316,7 @@ func keyTTL(expires, now time.Time) time.Duration {
 // contending for one key take turns.
 func backoff(ctx context.Context, attempt int) error {
 	limit := kvBackoffMax
-	if attempt < 7 {
+	if attempt < 9 {
 		limit = min(kvBackoff<<(attempt-1), kvBackoffMax)
 	}
 
