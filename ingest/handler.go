@@ -207,9 +207,14 @@ func (h *Handler) reject(w http.ResponseWriter, log *slog.Logger, err error) {
 	rep := rejectionOf(err)
 
 	attrs := []any{"rejected", len(rep.Events), "reason", alert.RejectReason(err)}
+	var de *alert.DecodeError
+	if len(rep.Events) == 0 && errors.As(err, &de) && de.Field != "" {
+		// A payload-level problem: name the field, never the value sent.
+		attrs = append(attrs, "field", de.Field)
+	}
 	for _, ev := range rep.Events[:min(len(rep.Events), maxLoggedRejections)] {
 		attrs = append(attrs, fmt.Sprintf("event_%d", ev.Index),
-			ev.Reason+" "+strings.Join(ev.fields, ","))
+			strings.TrimSpace(ev.Reason+" "+strings.Join(ev.fields, ",")))
 	}
 	log.Warn("ingest request rejected, nothing published", attrs...)
 

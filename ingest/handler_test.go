@@ -402,3 +402,15 @@ func (p *idRecorder) Publish(_ context.Context, ev *alert.Event) (uint64, error)
 	p.ids = append(p.ids, ev.ID)
 	return uint64(len(p.ids)), nil
 }
+
+func TestPayloadLevelRejectionNamesTheField(t *testing.T) {
+	var logs strings.Builder
+	h := New(Options{Publisher: &idRecorder{},
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+
+	rec := httptest.NewRecorder()
+	h.Alertmanager().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/alertmanager",
+		strings.NewReader(`{"version":"3","alerts":[]}`)))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, logs.String(), "field=version")
+}
