@@ -4,45 +4,23 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/alertrouter/alertrouter/rules"
 )
 
-// Error is one problem in a test file, located by line, column and the key
-// path of the offending value, such as cases[2].sequence[1].at.
-type Error struct {
-	File string
-	Line int
-	Col  int
-	Path string
-	Msg  string
-}
+// Error is one problem in a test file, located like a rules file problem:
+// file:line:col and the key path of the offending value, such as
+// cases[2].sequence[1].at.
+type Error = rules.Error
 
-// Error formats the problem as file:line:col: path: msg.
-func (e *Error) Error() string {
-	pos := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
-	if e.Path == "" {
-		return pos + ": " + e.Msg
-	}
-	return pos + ": " + e.Path + ": " + e.Msg
-}
-
-// Errors is every problem found in a test file, in the order found.
-type Errors []*Error
-
-// Error lists all the problems, one per line.
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+// Errors is every problem found in a test file.
+type Errors = rules.Errors
 
 // sorted orders problems by position, so that the list reads like the
 // file whatever order the checks ran in.
-func (es Errors) sorted() Errors {
+func sorted(es Errors) Errors {
 	slices.SortStableFunc(es, func(a, b *Error) int {
 		if a.Line != b.Line {
 			return cmp.Compare(a.Line, b.Line)

@@ -74,7 +74,7 @@ func Load(path string) (*Suite, error) {
 	s := &Suite{File: path}
 	rulesNode := d.top(data, s)
 	if s.RulesFile == "" {
-		return nil, d.errs.sorted()
+		return nil, sorted(d.errs)
 	}
 
 	if !filepath.IsAbs(s.RulesFile) {
@@ -84,14 +84,14 @@ func Load(path string) (*Suite, error) {
 	if err != nil {
 		err = fmt.Errorf("%s:%d:%d: rules: %w", path, rulesNode.Line, rulesNode.Column, err)
 		if len(d.errs) > 0 {
-			return nil, errors.Join(d.errs.sorted(), err)
+			return nil, errors.Join(sorted(d.errs), err)
 		}
 		return nil, err
 	}
 
 	d.checkNames(s)
 	if len(d.errs) > 0 {
-		return nil, d.errs.sorted()
+		return nil, sorted(d.errs)
 	}
 	return s, nil
 }
