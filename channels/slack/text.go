@@ -83,5 +83,7 @@ func link(raw, label string) string {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
+	// url.Parse lowers the scheme; write it so, whatever case was sent.
+	raw = u.Scheme + raw[len(u.Scheme):]
 	return "<" + strings.ReplaceAll(raw, "&", "&amp;") + "|" + label + ">"
 }
