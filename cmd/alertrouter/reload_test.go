@@ -32,28 +32,48 @@ func replaceFile(t *testing.T, path, content string) {
 	require.NoError(t, os.Rename(tmp, path))
 }
 
-func TestReloadOnSIGHUPKeepsOldRulesWhenBroken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the binary")
-	}
-	bin := buildBinary(t)
-	slackFake := fakeslack.New()
-	defer slackFake.Close()
+// reloadWorker is a worker whose rules route everything to one of two
+// receivers, chat (Slack) or mail (SMTP), so that a reload shows.
+type reloadWorker struct {
+	bin, rulesFile, natsURL string
+	slack                   *fakeslack.Server
+	mail                    *fakesmtp.Server
+	rulesFor                func(receiver string) string
+	worker                  *worker
+}
+
+// startReloadWorker starts a worker routing to chat.
+func startReloadWorker(t *testing.T) *reloadWorker {
+	t.Helper()
+	r := &reloadWorker{bin: buildBinary(t), slack: fakeslack.New()}
+	t.Cleanup(r.slack.Close)
 	mail, err := fakesmtp.New()
 	require.NoError(t, err)
-	defer mail.Close()
-	rulesFor := func(receiver string) string {
-		return fmt.Sprintf(reloadRules, slackFake.URL(), fakeslack.DefaultToken,
+	t.Cleanup(func() { _ = mail.Close() })
+	r.mail = mail
+	r.rulesFor = func(receiver string) string {
+		return fmt.Sprintf(reloadRules, r.slack.URL(), fakeslack.DefaultToken,
 			fakeslack.DefaultChannel, mail.Port(), receiver)
 	}
 
 	dir := t.TempDir()
-	rulesFile := filepath.Join(dir, "rules.yaml")
-	require.NoError(t, os.WriteFile(rulesFile, []byte(rulesFor("chat")), 0o600))
+	r.rulesFile = filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.WriteFile(r.rulesFile, []byte(r.rulesFor("chat")), 0o600))
 	listen := freeAddr(t)
-	url := "nats://" + listen
-	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-listen", listen,
+	r.natsURL = "nats://" + listen
+	r.worker = startWorker(t, r.bin, nil, "--rules", r.rulesFile, "--nats-listen", listen,
 		"--data", filepath.Join(dir, "data"))
+	return r
+}
+
+func TestReloadOnSIGHUPKeepsOldRulesWhenBroken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	r := startReloadWorker(t)
+	bin, slackFake, mail, rulesFor, rulesFile, w := r.bin, r.slack, r.mail, r.rulesFor,
+		r.rulesFile, r.worker
+	url := r.natsURL
 	publish := func(title string, n int) {
 		runCmd(t, bin, "publish", "--nats-url", url, "--source", "monitor/x", "--name", title,
 			"--severity", "warning", "--title", title)
@@ -82,30 +102,16 @@ func TestReloadOnFileChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	bin := buildBinary(t)
-	slackFake := fakeslack.New()
-	defer slackFake.Close()
-	mail, err := fakesmtp.New()
-	require.NoError(t, err)
-	defer mail.Close()
-	rulesFor := func(receiver string) string {
-		return fmt.Sprintf(reloadRules, slackFake.URL(), fakeslack.DefaultToken,
-			fakeslack.DefaultChannel, mail.Port(), receiver)
-	}
-
-	dir := t.TempDir()
-	rulesFile := filepath.Join(dir, "rules.yaml")
-	require.NoError(t, os.WriteFile(rulesFile, []byte(rulesFor("chat")), 0o600))
-	listen := freeAddr(t)
-	w := startWorker(t, bin, nil, "--rules", rulesFile, "--nats-listen", listen,
-		"--data", filepath.Join(dir, "data"))
+	r := startReloadWorker(t)
+	bin, slackFake, mail, rulesFor, rulesFile, w := r.bin, r.slack, r.mail, r.rulesFor,
+		r.rulesFile, r.worker
 
 	w.waitLog(t, "watching the rules file")
 	replaceFile(t, rulesFile, rulesFor("mail"))
 	w.waitLog(t, `trigger="file change"`)
-	runCmd(t, bin, "publish", "--nats-url", "nats://"+listen, "--source", "monitor/x",
+	runCmd(t, bin, "publish", "--nats-url", r.natsURL, "--source", "monitor/x",
 		"--name", "n", "--severity", "info")
-	waitIdle(t, "nats://"+listen, 1)
+	waitIdle(t, r.natsURL, 1)
 	require.Len(t, mail.Messages(), 1, "the saved file is in force without a signal")
 	require.Empty(t, slackFake.Messages())
 }
