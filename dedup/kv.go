@@ -39,6 +39,11 @@ const (
 	kvMarkerTTL = time.Minute
 	// kvKeyBytes is how much of the SHA-256 of a composite key names it.
 	kvKeyBytes = 16
+	// DefaultKVViewSize is how many keys a KV store remembers as it last
+	// wrote them, unless configured otherwise.
+	DefaultKVViewSize = 10_000
+	// kvOperationHeader marks a key-value delete or purge entry.
+	kvOperationHeader = "KV-Operation"
 )
 
 // KVOptions configures a KV store.
@@ -54,6 +59,10 @@ type KVOptions struct {
 	// Now is the clock for observations without a time and for key TTLs;
 	// nil means time.Now.
 	Now func() time.Time
+	// ViewSize bounds how many keys the store remembers as it last wrote
+	// or read them, to write without reading first; 0 means
+	// DefaultKVViewSize, a negative value turns the view off.
+	ViewSize int
 }
 
 // KV is a Store on a JetStream key-value bucket, so that several router
@@ -65,14 +74,25 @@ type KVOptions struct {
 // state's remaining life as a per-key TTL, so the server drops forgotten
 // keys itself. It is safe for concurrent use.
 //
+// A store keeps a local view of the keys it last wrote or read (see
+// KVOptions.ViewSize) and decides on that view without a read: one round
+// trip per observation while this process is the key's only writer, which
+// is the common case in an alert storm. A key it has not seen is taken to
+// be new. A wrong guess costs nothing but time: the write is a
+// compare-and-swap on the revision the guess holds, so it fails when
+// another process wrote, deleted or expired the key since, and the store
+// then reads the key and decides again.
+//
 // The bucket must be local to js: KV publishes its writes to the bucket's
 // own subjects and does not follow mirrors or other domains.
 type KV struct {
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
+	stream jetstream.Stream
 	prefix string
 	now    func() time.Time
 	locks  *keyLocks
+	view   *kvView
 }
 
 // NewKV creates the bucket described by o, or opens and updates it when it
@@ -92,7 +112,13 @@ func NewKV(ctx context.Context, js jetstream.JetStream, o KVOptions) (*KV, error
 		return nil, fmt.Errorf("dedup kv: open bucket %q: %w", o.Bucket, err)
 	}
 
-	k := &KV{js: js, kv: kv, prefix: "$KV." + o.Bucket + ".", now: o.Now, locks: newKeyLocks()}
+	stream, err := js.Stream(ctx, "KV_"+o.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("dedup kv: open stream of bucket %q: %w", o.Bucket, err)
+	}
+
+	k := &KV{js: js, kv: kv, stream: stream, prefix: "$KV." + o.Bucket + ".", now: o.Now,
+		locks: newKeyLocks(), view: newKVView(o.ViewSize)}
 	return k, nil
 }
 
@@ -108,6 +134,9 @@ func (o KVOptions) withDefaults() KVOptions {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.ViewSize == 0 {
+		o.ViewSize = DefaultKVViewSize
 	}
 	return o
 }
@@ -130,16 +159,24 @@ func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
 	}
 	defer k.locks.unlock(key)
 
+	guess := k.view.get(key)
 	for attempt := 1; attempt <= kvAttempts; attempt++ {
-		d, err := k.try(ctx, key, o)
+		d, err := k.try(ctx, key, o, guess)
 		if err == nil {
 			return d, nil
 		}
+		k.view.drop(key)
 		if !errors.Is(err, errConflict) {
 			return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
 		}
 
-		if err := backoff(ctx, attempt); err != nil {
+		// The first conflict may only mean the guess was stale: read
+		// and decide again at once. Later ones are other writers.
+		guess = nil
+		if attempt == 1 {
+			continue
+		}
+		if err := backoff(ctx, attempt-1); err != nil {
 			return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
 		}
 	}
@@ -150,31 +187,45 @@ func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
 // errConflict means another worker wrote the key since it was read.
 var errConflict = errors.New("key changed concurrently")
 
-// try is one read-decide-write round. It returns errConflict when the key
-// changed since it was read.
-func (k *KV) try(ctx context.Context, key string, o Observation) (Decision, error) {
-	val, rev, err := k.read(ctx, key)
-	if err != nil {
-		return Decision{}, err
+// try is one decide-write round on the key's value as guessed from the
+// view or, without a guess, as read from the bucket. It returns
+// errConflict when the key is not at the revision the decision was made
+// on.
+func (k *KV) try(ctx context.Context, key string, o Observation, guess *kvSeen) (Decision,
+	error) {
+	cur := guess
+	if cur == nil {
+		val, rev, err := k.read(ctx, key)
+		if err != nil {
+			return Decision{}, err
+		}
+		cur = &kvSeen{val: val, rev: rev}
+		k.view.put(key, cur)
 	}
-	if d, ok := val.repeat(o.EventID); ok {
+	if d, ok := cur.val.repeat(o.EventID); ok {
+		// The decision was written once; it stands whatever came since.
 		return d, nil
 	}
 
-	next, d := Decide(val.state(), o)
-	recent := val.remember(o.EventID, d)
+	next, d := Decide(cur.val.state(), o)
+	recent := cur.val.remember(o.EventID, d)
+	var err error
 	switch {
-	case next == nil && rev == 0:
+	case next == nil && cur.val == nil && guess != nil:
+		// Nothing to write, so nothing would catch a wrong guess.
+		return k.try(ctx, key, o, nil)
+	case next == nil && cur.val == nil:
 		return d, nil
 	case next == nil && len(recent) == 0:
-		err = conflictOr(k.kv.Delete(ctx, key, jetstream.LastRevision(rev)), "delete", key)
+		err = conflictOr(k.kv.Delete(ctx, key, jetstream.LastRevision(cur.rev)), "delete", key)
+		k.view.drop(key)
 	case next == nil:
 		// Forgotten, but the decisions are kept a while for redeliveries.
 		gone := &kvValue{State: State{LastSeen: o.At}, Gone: true, Recent: recent}
-		err = k.write(ctx, key, gone, o.At.Add(tombstoneTTL), rev)
+		err = k.write(ctx, key, gone, o.At.Add(tombstoneTTL), cur.rev)
 	default:
 		err = k.write(ctx, key, &kvValue{State: *next, Recent: recent},
-			next.ExpiresAt(o.Policy), rev)
+			next.ExpiresAt(o.Policy), cur.rev)
 	}
 
 	if err != nil {
@@ -241,30 +292,33 @@ func (v *kvValue) remember(event string, d Decision) []recentDecision {
 }
 
 // read returns the key's value and revision: nil and revision 0 when the
-// key is absent, deleted or purged. A state that is no longer live is
-// returned as it is; Decide treats it as absent, and its revision still
-// guards the write that replaces it.
+// key was never written or its entries are gone; nil and the marker's
+// revision when its latest entry is a delete, purge or expiry marker. A
+// state that is no longer live is returned as it is; Decide treats it as
+// absent, and its revision still guards the write that replaces it.
 func (k *KV) read(ctx context.Context, key string) (*kvValue, uint64, error) {
-	e, err := k.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
+	m, err := k.stream.GetLastMsgForSubject(ctx, k.prefix+key)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, 0, nil
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("get key %s: %w", key, err)
 	}
-	if e.Operation() != jetstream.KeyValuePut {
-		return nil, 0, nil
+	if m.Header.Get(kvOperationHeader) != "" ||
+		m.Header.Get(jetstream.MarkerReasonHeader) != "" {
+		return nil, m.Sequence, nil
 	}
 
 	var v kvValue
-	if err := json.Unmarshal(e.Value(), &v); err != nil {
+	if err := json.Unmarshal(m.Data, &v); err != nil {
 		return nil, 0, fmt.Errorf("decode state of key %s: %w", key, err)
 	}
-	return &v, e.Revision(), nil
+	return &v, m.Sequence, nil
 }
 
-// write stores v under key if the key's revision is still rev (0: the key
-// must be absent), living until expires.
+// write stores v under key if the key's latest entry is still at revision
+// rev (0: the key has no entry), living until expires, and remembers it
+// in the view.
 func (k *KV) write(ctx context.Context, key string, v *kvValue, expires time.Time,
 	rev uint64) error {
 	value, err := json.Marshal(v)
@@ -273,17 +327,16 @@ func (k *KV) write(ctx context.Context, key string, v *kvValue, expires time.Tim
 	}
 	ttl := keyTTL(expires, k.now())
 
-	if rev == 0 {
-		_, err = k.kv.Create(ctx, key, value, jetstream.KeyTTL(ttl))
-		return conflictOr(err, "create", key)
-	}
-
-	// KeyValue.Update cannot carry a TTL, so publish the update as it
+	// KeyValue.Update cannot carry a TTL, so publish the write as it
 	// would, with the TTL header added.
 	msg := &nats.Msg{Subject: k.prefix + key, Header: nats.Header{}, Data: value}
-	_, err = k.js.PublishMsg(ctx, msg,
+	ack, err := k.js.PublishMsg(ctx, msg,
 		jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgTTL(ttl))
-	return conflictOr(err, "update", key)
+	if err != nil {
+		return conflictOr(err, "write", key)
+	}
+	k.view.put(key, &kvSeen{val: v, rev: ack.Sequence})
+	return nil
 }
 
 // conflictOr maps a failed compare-and-swap to errConflict and wraps any
