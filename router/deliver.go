@@ -27,14 +27,15 @@ type delivery struct {
 }
 
 // deliverAll sends every planned notification on every channel of its
-// receiver at once and waits for all of them. Deliveries the ledger has as
-// done are skipped. A receiver whose delivery failed for good is
+// receiver at once and waits for all of them. When the plan was found
+// recorded (the message is resuming), deliveries the ledger has as done
+// are skipped; a plan just recorded has none. A receiver whose delivery failed for good is
 // dead-lettered and its fallback receivers are tried. The error is
 // errInterrupted when shutdown cut deliveries short, and otherwise
 // non-nil only when a failure could not be recorded.
-func (r *Router) deliverAll(ctx context.Context, set *ruleSet, id string,
+func (r *Router) deliverAll(ctx context.Context, set *ruleSet, id string, resumed bool,
 	plan []channels.Notification) error {
-	failed, err := r.fanOut(ctx, set, id, "", plan)
+	failed, err := r.fanOut(ctx, set, id, "", resumed, plan)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (r *Router) deliverAll(ctx context.Context, set *ruleSet, id string,
 
 	// Fallback receivers get one round; their own failures are
 	// dead-lettered but do not cascade further.
-	failed, err = r.fanOut(ctx, set, id, fallbackPrefix, fallback)
+	failed, err = r.fanOut(ctx, set, id, fallbackPrefix, resumed, fallback)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery
 
 // fanOut delivers concurrently and returns the deliveries that failed for
 // good. Shutdown cutting any delivery short gives errInterrupted.
-func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string,
+func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, resumed bool,
 	plan []channels.Notification) ([]delivery, error) {
 	var (
 		mu     sync.Mutex
@@ -106,7 +107,7 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string,
 		for i, ch := range chs {
 			name := deliveryName(prefix, n.Receiver, i)
 			wg.Go(func() {
-				d, err := r.deliverOnce(ctx, id, name, ch, n)
+				d, err := r.deliverOnce(ctx, id, name, resumed, ch, n)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -125,15 +126,17 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string,
 	return failed, errors.Join(errs...)
 }
 
-// deliverOnce delivers unless the ledger says it is done, and records a
-// success. The returned error is about the ledger; the delivery's own
-// failure is in delivery.err.
-func (r *Router) deliverOnce(ctx context.Context, id, name string, ch channels.Channel,
-	n channels.Notification) (delivery, error) {
+// deliverOnce delivers unless the message is resumed and the ledger says
+// the delivery is done, and records a success. The returned error is about
+// the ledger; the delivery's own failure is in delivery.err.
+func (r *Router) deliverOnce(ctx context.Context, id, name string, resumed bool,
+	ch channels.Channel, n channels.Notification) (delivery, error) {
 	d := delivery{n: n, name: name, channel: ch.Name()}
-	done, err := r.opts.Ledger.Done(ctx, id, name)
-	if err != nil || done {
-		return d, err
+	if resumed {
+		done, err := r.opts.Ledger.Done(ctx, id, name)
+		if err != nil || done {
+			return d, err
+		}
 	}
 
 	d.attempts, d.err = r.send(ctx, ch, n)

@@ -27,10 +27,17 @@ type Planned struct {
 // already got it are skipped.
 type Ledger interface {
 	// Plan returns the plan recorded under id or, when there is none,
-	// records and returns what build makes. Two workers racing on one id
-	// both get the plan recorded first.
-	Plan(ctx context.Context, id string, build func() ([]Planned, error)) ([]Planned, error)
+	// records and returns what build makes; found reports which. Two
+	// workers racing on one id both get the plan recorded first. first
+	// says the message is delivered for the first time, so that a
+	// recorded plan is unlikely: the ledger may then build and record
+	// before it looks, and build must be safe to call for a message that
+	// turns out to have a plan (dedup answers a repeated event the same
+	// way).
+	Plan(ctx context.Context, id string, first bool,
+		build func() ([]Planned, error)) (plan []Planned, found bool, err error)
 	// Done reports whether the named delivery of message id is finished.
+	// Only a found plan can have finished deliveries.
 	Done(ctx context.Context, id, delivery string) (bool, error)
 	// MarkDone records the named delivery as finished: delivered, or
 	// given up on and dead-lettered.
@@ -76,8 +83,9 @@ type MemoryLedger struct {
 }
 
 type ledgerEntry struct {
-	plan []Planned
-	done map[string]bool
+	plan    []Planned
+	planned bool
+	done    map[string]bool
 }
 
 // NewMemoryLedger returns an empty in-process ledger.
@@ -86,20 +94,41 @@ func NewMemoryLedger() *MemoryLedger {
 }
 
 // Plan implements Ledger.
-func (l *MemoryLedger) Plan(_ context.Context, id string,
-	build func() ([]Planned, error)) ([]Planned, error) {
+func (l *MemoryLedger) Plan(_ context.Context, id string, _ bool,
+	build func() ([]Planned, error)) ([]Planned, bool, error) {
+	if plan, ok := l.recorded(id); ok {
+		return plan, true, nil
+	}
+
+	// build runs unlocked, so that workers do not wait on each other's
+	// dedup; a plan recorded meanwhile wins.
+	plan, err := build()
+	if err != nil {
+		return nil, false, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[id]
+	switch {
+	case !ok:
+		e = &ledgerEntry{done: make(map[string]bool)}
+		l.entries[id] = e
+	case e.planned:
+		return e.plan, true, nil
+	}
+	e.plan, e.planned = plan, true
+	return plan, false, nil
+}
+
+func (l *MemoryLedger) recorded(id string) ([]Planned, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 
-	if e, ok := l.entries[id]; ok {
-		return e.plan, nil
+	e, ok := l.entries[id]
+	if !ok || !e.planned {
+		return nil, false
 	}
-	plan, err := build()
-	if err != nil {
-		return nil, err
-	}
-	l.entries[id] = &ledgerEntry{plan: plan, done: make(map[string]bool)}
-	return plan, nil
+	return e.plan, true
 }
 
 // Done implements Ledger.

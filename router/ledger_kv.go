@@ -53,30 +53,37 @@ func NewKVLedger(ctx context.Context, js jetstream.JetStream, bucket string, rep
 	return &KVLedger{kv: kv, ttl: ttl}, nil
 }
 
-// Plan implements Ledger.
-func (l *KVLedger) Plan(ctx context.Context, id string,
-	build func() ([]Planned, error)) ([]Planned, error) {
-	if plan, ok, err := l.readPlan(ctx, id); err != nil || ok {
-		return plan, err
+// Plan implements Ledger. For a message's first delivery it records
+// without reading first, one round trip instead of two; a plan that turns
+// out to be there already wins over the one just built.
+func (l *KVLedger) Plan(ctx context.Context, id string, first bool,
+	build func() ([]Planned, error)) ([]Planned, bool, error) {
+	if !first {
+		if plan, ok, err := l.readPlan(ctx, id); err != nil || ok {
+			return plan, ok, err
+		}
 	}
 
 	plan, err := build()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	data, err := json.Marshal(plan)
 	if err != nil {
-		return nil, fmt.Errorf("encode plan %s: %w", id, err)
+		return nil, false, fmt.Errorf("encode plan %s: %w", id, err)
 	}
 	_, err = l.kv.Create(ctx, "p."+id, data, jetstream.KeyTTL(l.ttl))
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		plan, _, err = l.readPlan(ctx, id)
-		return plan, err
+		plan, ok, err := l.readPlan(ctx, id)
+		if err == nil && !ok {
+			err = fmt.Errorf("read plan %s: recorded, then gone", id)
+		}
+		return plan, ok, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("record plan %s: %w", id, err)
+		return nil, false, fmt.Errorf("record plan %s: %w", id, err)
 	}
-	return plan, nil
+	return plan, false, nil
 }
 
 func (l *KVLedger) readPlan(ctx context.Context, id string) ([]Planned, bool, error) {

@@ -21,15 +21,23 @@ func TestLedgers(t *testing.T) {
 			builds := 0
 			build := func() ([]Planned, error) { builds++; return want, nil }
 
-			got, err := l.Plan(ctx, "7-abc", build)
+			got, found, err := l.Plan(ctx, "7-abc", true, build)
 			require.NoError(t, err)
 			require.Equal(t, want, got)
-			again, err := l.Plan(ctx, "7-abc", build)
+			require.False(t, found, "a plan just built is not found")
+			again, found, err := l.Plan(ctx, "7-abc", false, build)
 			require.NoError(t, err)
 			require.Equal(t, want, again)
+			require.True(t, found)
 			require.Equal(t, 1, builds, "a recorded plan is reused, dedup is not asked twice")
 
-			_, err = l.Plan(ctx, "8-abc", func() ([]Planned, error) {
+			other := func() ([]Planned, error) { return []Planned{}, nil }
+			again, found, err = l.Plan(ctx, "7-abc", true, other)
+			require.NoError(t, err)
+			require.Equal(t, want, again, "a recorded plan wins even when first says otherwise")
+			require.True(t, found)
+
+			_, _, err = l.Plan(ctx, "8-abc", false, func() ([]Planned, error) {
 				return nil, errors.New("store down")
 			})
 			require.ErrorContains(t, err, "store down")
@@ -58,13 +66,14 @@ func TestKVLedgerSharedAcrossWorkers(t *testing.T) {
 	require.NoError(t, err)
 
 	first := []Planned{{Route: "r", Receiver: "x", Reason: "new"}}
-	_, err = a.Plan(ctx, "1-aa", func() ([]Planned, error) { return first, nil })
+	_, _, err = a.Plan(ctx, "1-aa", true, func() ([]Planned, error) { return first, nil })
 	require.NoError(t, err)
-	got, err := b.Plan(ctx, "1-aa", func() ([]Planned, error) {
+	got, found, err := b.Plan(ctx, "1-aa", true, func() ([]Planned, error) {
 		return []Planned{}, nil
 	})
 	require.NoError(t, err)
 	require.Equal(t, first, got, "the second worker takes the first worker's plan")
+	require.True(t, found)
 
 	require.NoError(t, a.MarkDone(ctx, "1-aa", "x.0", DeliveryRecord{Outcome: OutcomeDelivered, Attempts: 3}))
 	done, err := b.Done(ctx, "1-aa", "x.0")

@@ -38,7 +38,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	stop := r.keepAlive(msg)
 	defer stop()
 
-	seq := streamSeq(msg)
+	seq, first := position(msg)
 	dec := r.opts.Decoder
 	dec.NewID = func() string { return messageID(msg, seq) }
 	ev, err := dec.Decode(msg.Data())
@@ -54,7 +54,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	res := set.rules.Route(ev)
 	r.obs.Routed(ev, res)
 
-	plan, err := r.opts.Ledger.Plan(ctx, id, func() ([]Planned, error) {
+	plan, found, err := r.opts.Ledger.Plan(ctx, id, first, func() ([]Planned, error) {
 		if rcv := msg.Headers().Get(HeaderReplayReceiver); rcv != "" {
 			return []Planned{{Route: msg.Headers().Get(HeaderReplayRoute), Receiver: rcv,
 				Reason: channels.ReasonReplay}}, nil
@@ -67,7 +67,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
-	err = r.deliverAll(ctx, set, id, notifications(set, ev, plan))
+	err = r.deliverAll(ctx, set, id, found, notifications(set, ev, plan))
 	switch {
 	case errors.Is(err, errInterrupted):
 		log.Warn("shutdown interrupted deliveries; the message is left for redelivery")
@@ -85,14 +85,15 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	r.obs.Done(ev)
 }
 
-// streamSeq is the message's sequence in the stream, shared by all its
-// redeliveries; 0 for a message without JetStream metadata.
-func streamSeq(msg jetstream.Msg) uint64 {
+// position returns the message's sequence in the stream, shared by all
+// its redeliveries, and whether this is its first delivery; 0 and false
+// for a message without JetStream metadata.
+func position(msg jetstream.Msg) (seq uint64, first bool) {
 	meta, err := msg.Metadata()
 	if err != nil {
-		return 0
+		return 0, false
 	}
-	return meta.Sequence.Stream
+	return meta.Sequence.Stream, meta.NumDelivered <= 1
 }
 
 // messageID names an event published without an id, the same way on
