@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"context"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,4 +102,24 @@ func TestFinishedKeepsTheLatest(t *testing.T) {
 
 	require.Equal(t, int64(3), f.n.Load())
 	require.Equal(t, int64(9), f.last.Load())
+}
+
+// Each phase reports its own peak: resetting the mark forgets the memory
+// an earlier phase held and let go of.
+func TestResetPeakRSS(t *testing.T) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Skipf("the kernel does not let the mark be reset here: %v", err)
+	}
+	const size = 96 << 20
+	held := make([]byte, size)
+	for i := 0; i < len(held); i += 4096 {
+		held[i] = 1
+	}
+	before := peakRSS()
+	runtime.KeepAlive(held)
+	held = nil
+
+	resetPeakRSS()
+	require.Less(t, peakRSS(), before-size/2,
+		"the peak still counts the %d MB let go of", size>>20)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,16 @@ func peakRSS() uint64 {
 	}
 	defer f.Close()
 	return parseHWM(f)
+}
+
+// resetPeakRSS returns unused heap to the system and starts the
+// resident-memory high-water mark afresh at the current size, so that the
+// next phase's peak is its own. Where the kernel does not allow it the
+// mark keeps counting from the start of the process.
+func resetPeakRSS() {
+	debug.FreeOSMemory()
+	// Writing 5 to clear_refs resets VmHWM (Linux 4.0 and later).
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
 
 func parseHWM(f io.Reader) uint64 {

@@ -47,6 +47,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	}
 	rep.Baseline = Baseline{Seconds: base.seconds, EventsPerSecond: base.perSecond(cfg.Events),
 		AllocsPerEvent: base.allocsPerEvent(cfg.Events), PeakRSSBytes: peakRSS()}
+	resetPeakRSS()
 
 	snk := newSink(cfg.Events, time.Now)
 	res, err := m.router(ctx, rs, snk)
