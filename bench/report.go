@@ -37,8 +37,9 @@ type Report struct {
 	NotificationsPerSec   float64 `json:"notifications_per_second"`
 	// Latency is from publish to delivery, over notified events only.
 	Latency Latency `json:"latency_ms"`
-	// PeakRSSBytes is the process's high-water resident memory (VmHWM),
-	// which includes an embedded NATS server and the publishers.
+	// PeakRSSBytes is the process's high-water resident memory (VmHWM)
+	// during the router phase, which includes an embedded NATS server and
+	// the publishers; the mark is reset after the baseline phase.
 	PeakRSSBytes uint64 `json:"peak_rss_bytes"`
 	// AllocsPerEvent is heap allocations of the whole process during the
 	// router phase divided by Events.
@@ -110,7 +111,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			r.ExpectedNotifications, r.NotificationsPerSec)},
 		{"latency p50/p95/p99/max", fmt.Sprintf("%.2f / %.2f / %.2f / %.2f ms (%d samples)",
 			r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Latency.Samples)},
-		{"peak RSS", fmt.Sprintf("%.1f MB (after baseline %.1f MB)", mb(r.PeakRSSBytes),
+		{"peak RSS", fmt.Sprintf("%.1f MB (baseline phase %.1f MB)", mb(r.PeakRSSBytes),
 			mb(r.Baseline.PeakRSSBytes))},
 		{"allocs/event", fmt.Sprintf("%.1f (baseline %.1f)", r.AllocsPerEvent,
 			r.Baseline.AllocsPerEvent)},
