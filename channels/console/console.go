@@ -22,7 +22,9 @@ import (
 	"github.com/alertrouter/alertrouter/channels"
 )
 
-// keyShown is how many characters of a long dedup key are printed.
+// keyShown is how many characters of each end of a long dedup key are
+// printed: keys that share a prefix (every Alertmanager key starts with
+// the receiver's name) still look different.
 const keyShown = 8
 
 // Notifier writes notifications to an io.Writer. It is safe for
@@ -96,8 +98,9 @@ func Format(nt channels.Notification) string {
 }
 
 func shorten(key string) string {
-	if utf8.RuneCountInString(key) <= keyShown+2 {
+	if utf8.RuneCountInString(key) <= 3*keyShown {
 		return key
 	}
-	return string([]rune(key)[:keyShown]) + "…"
+	r := []rune(key)
+	return string(r[:keyShown]) + "…" + string(r[len(r)-keyShown:])
 }

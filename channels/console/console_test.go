@@ -46,7 +46,7 @@ func TestFormat(t *testing.T) {
 	}{
 		{name: "firing with suppressed", change: func(*channels.Notification) {},
 			want: "12:00:01 → eng-chat via route ci-gates: [FIRING] [high] Coverage below 80% " +
-				"(ci/quality-gates coverage_below_threshold) key=ab12cd34… (3 suppressed)\n"},
+				"(ci/quality-gates coverage_below_threshold) key=ab12cd34…ab12cd34 (3 suppressed)\n"},
 		{name: "resolved, short key, none suppressed", change: func(nt *channels.Notification) {
 			nt.Event.Status = alert.StatusResolved
 			nt.Reason = channels.ReasonResolved
@@ -62,17 +62,22 @@ func TestFormat(t *testing.T) {
 				nt.Suppressed = 0
 			}, want: "09:00:01 → eng-chat via route ci-gates: [FIRING] [high] " +
 				"coverage_below_threshold (ci/quality-gates coverage_below_threshold) " +
-				"key=ab12cd34… [repeat]\n"},
+				"key=ab12cd34…ab12cd34 [repeat]\n"},
+		{name: "long keys keep both ends", change: func(nt *channels.Notification) {
+			nt.Key = "alertmanager:6b1f0a33c2d4e5f6"
+			nt.Suppressed = 0
+		}, want: "12:00:01 → eng-chat via route ci-gates: [FIRING] [high] Coverage below 80% " +
+			"(ci/quality-gates coverage_below_threshold) key=alertman…c2d4e5f6\n"},
 		{name: "no time", change: func(nt *channels.Notification) {
 			nt.Event.OccurredAt = time.Time{}
 			nt.Suppressed = 0
 		}, want: "→ eng-chat via route ci-gates: [FIRING] [high] Coverage below 80% " +
-			"(ci/quality-gates coverage_below_threshold) key=ab12cd34…\n"},
+			"(ci/quality-gates coverage_below_threshold) key=ab12cd34…ab12cd34\n"},
 		{name: "control characters in title", change: func(nt *channels.Notification) {
 			nt.Event.Title = "\x1b[2J\x1b[31mDisk\x1b[0m full\r\nroot\x1b]0;pwned\x07 now"
 			nt.Suppressed = 0
 		}, want: "12:00:01 → eng-chat via route ci-gates: [FIRING] [high] Disk full root now " +
-			"(ci/quality-gates coverage_below_threshold) key=ab12cd34…\n"},
+			"(ci/quality-gates coverage_below_threshold) key=ab12cd34…ab12cd34\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
