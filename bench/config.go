@@ -9,14 +9,13 @@ package bench
 import (
 	"errors"
 	"fmt"
-
-	"github.com/alertrouter/alertrouter/router"
 )
 
 // Defaults of a run.
 const (
 	DefaultEvents     = 200_000
 	DefaultRoutes     = 50
+	DefaultWorkers    = 8
 	DefaultPublishers = 4
 )
 
@@ -39,8 +38,7 @@ type Config struct {
 	// NATSURL targets an existing NATS server; empty starts an embedded
 	// one with JetStream on file storage in a temporary folder.
 	NATSURL string
-	// Workers is the router's worker count; 0 means the router's default
-	// for the state: router.DefaultWorkers or router.DefaultKVWorkers.
+	// Workers is the router's worker count; 0 means DefaultWorkers.
 	Workers int
 	// Publishers is how many goroutines publish; 0 means
 	// DefaultPublishers.
@@ -65,10 +63,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.State = "memory"
 	}
 	if c.Workers == 0 {
-		c.Workers = router.DefaultWorkers
-		if c.State == "kv" {
-			c.Workers = router.DefaultKVWorkers
-		}
+		c.Workers = DefaultWorkers
 	}
 	if c.Publishers == 0 {
 		c.Publishers = DefaultPublishers

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/alert"
-	"github.com/alertrouter/alertrouter/router"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
@@ -21,10 +20,7 @@ func TestConfigDefaults(t *testing.T) {
 	}{
 		{name: "zero value", in: Config{},
 			want: Config{Events: DefaultEvents, Keys: DefaultEvents, Routes: DefaultRoutes,
-				State: "memory", Workers: router.DefaultWorkers, Publishers: DefaultPublishers}},
-		{name: "kv workers", in: Config{Events: 10, State: "kv"},
-			want: Config{Events: 10, Keys: 10, Routes: DefaultRoutes, State: "kv",
-				Workers: router.DefaultKVWorkers, Publishers: DefaultPublishers}},
+				State: "memory", Workers: DefaultWorkers, Publishers: DefaultPublishers}},
 		{name: "keys kept", in: Config{Events: 10, Keys: 3, State: "kv", Workers: 2},
 			want: Config{Events: 10, Keys: 3, Routes: DefaultRoutes, State: "kv", Workers: 2,
 				Publishers: DefaultPublishers}},

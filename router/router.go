@@ -22,15 +22,6 @@ import (
 	"github.com/alertrouter/alertrouter/rules"
 )
 
-// Worker counts that suit each kind of state. With dedup and the ledger
-// in memory an event is CPU work, and a few workers keep both cores busy;
-// with them in JetStream key-value buckets each event waits on round
-// trips to NATS, so more workers keep more events in flight.
-const (
-	DefaultWorkers   = 8
-	DefaultKVWorkers = 32
-)
-
 // Options configure a Router. JetStream, Rules and Channels are required.
 type Options struct {
 	// JetStream is the connection's JetStream context.
@@ -48,8 +39,7 @@ type Options struct {
 	Replicas int
 	// Consumer is the durable consumer name; empty means "alertrouter".
 	Consumer string
-	// Workers is how many events are processed at once; 0 means
-	// DefaultWorkers.
+	// Workers is how many events are processed at once; 0 means 8.
 	Workers int
 	// AckWait is how long JetStream waits for an ack before redelivering;
 	// in-progress acks keep long deliveries alive. 0 means 30s.
@@ -118,7 +108,7 @@ func withDefaults(o Options) Options {
 		o.Consumer = DefaultConsumer
 	}
 	if o.Workers <= 0 {
-		o.Workers = DefaultWorkers
+		o.Workers = 8
 	}
 	if o.AckWait <= 0 {
 		o.AckWait = 30 * time.Second

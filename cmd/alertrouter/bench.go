@@ -44,8 +44,7 @@ func (a *app) benchCmd() *cobra.Command {
 	fl.IntVar(&f.cfg.Routes, "routes", bench.DefaultRoutes, "routes in the generated rules")
 	fl.Float64Var(&f.cfg.Rate, "rate", 0, "target events per second (0: as fast as possible)")
 	fl.StringVar(&f.cfg.State, "state", "memory", "dedup state and delivery records: memory or kv")
-	fl.IntVar(&f.cfg.Workers, "workers", 0, "router workers (and the baseline's); 0: the "+
-		"router's default for --state")
+	fl.IntVar(&f.cfg.Workers, "workers", bench.DefaultWorkers, "router workers")
 	fl.IntVar(&f.cfg.Publishers, "publishers", bench.DefaultPublishers, "publishing goroutines")
 	fl.StringVar(&f.cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON")

@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/alertrouter/alertrouter/router"
 )
 
 // runCLI runs the command line in-process and returns exit code, stdout
@@ -126,8 +124,8 @@ func TestBadInputIsNamed(t *testing.T) {
 			"/nonexistent/r.yaml"},
 		{"publish empty url", []string{"publish", "--nats-url", " ", "--source", "s",
 			"--name", "n", "--severity", "info"}, "--nats-url is empty"},
-		{"run negative workers", []string{"run", "--rules", consoleRules, "--workers", "-1"},
-			"--workers -1"},
+		{"run no workers", []string{"run", "--rules", consoleRules, "--workers", "0"},
+			"--workers 0"},
 		{"bad log format", []string{"check", "--log-format", "xml", consoleRules},
 			"--log-format"},
 	}
@@ -164,10 +162,4 @@ func TestHelpEverywhere(t *testing.T) {
 		require.Equal(t, 0, code)
 		require.Contains(t, out, "Usage:", cmd)
 	}
-}
-
-func TestWorkerCountFollowsState(t *testing.T) {
-	require.Equal(t, router.DefaultKVWorkers, (&runFlags{state: "kv"}).workerCount())
-	require.Equal(t, router.DefaultWorkers, (&runFlags{state: "memory"}).workerCount())
-	require.Equal(t, 5, (&runFlags{state: "kv", workers: 5}).workerCount())
 }

@@ -75,9 +75,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 		"listen address of the embedded NATS server (without --nats-url)")
 	fl.StringVar(&f.nats.cfg.DataDir, "data", "alertrouter-data",
 		"JetStream data folder of the embedded NATS server")
-	fl.IntVar(&f.workers, "workers", 0, fmt.Sprintf("events processed at once; 0: %d with "+
-		"--state memory, %d with --state kv, where workers mostly wait on NATS round trips",
-		router.DefaultWorkers, router.DefaultKVWorkers))
+	fl.IntVar(&f.workers, "workers", 8, "events processed at once")
 	fl.StringVar(&f.consumer, "consumer", router.DefaultConsumer,
 		"durable consumer name, shared by all workers")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second,
@@ -103,24 +101,13 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	f.audit.register(cmd)
 }
 
-// workerCount is --workers, or the default for --state.
-func (f *runFlags) workerCount() int {
-	switch {
-	case f.workers > 0:
-		return f.workers
-	case f.state == "kv":
-		return router.DefaultKVWorkers
-	}
-	return router.DefaultWorkers
-}
-
 func (f *runFlags) validate() error {
 	f.nats.cfg.URL = strings.TrimSpace(f.nats.cfg.URL)
 	switch {
 	case f.rulesPath == "":
 		return errRulesRequired
-	case f.workers < 0:
-		return fmt.Errorf("--workers %d: want 0 (the default for --state) or more", f.workers)
+	case f.workers < 1:
+		return fmt.Errorf("--workers %d: want at least 1", f.workers)
 	case f.maxSize < 1:
 		return fmt.Errorf("--max-event-size %d: want a positive number of bytes", f.maxSize)
 	case f.state != "kv" && f.state != "memory":
@@ -200,7 +187,7 @@ func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *ru
 		Rules:        rs,
 		Channels:     router.Adapters(router.AdapterOptions{Console: a.stdout}),
 		Consumer:     f.consumer,
-		Workers:      f.workerCount(),
+		Workers:      f.workers,
 		DrainTimeout: f.drainTimeout,
 		AckWait:      f.ackWait,
 		Retry:        f.retry,
