@@ -3,7 +3,6 @@ package dedup
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,31 +43,4 @@ func BenchmarkMemoryObserve(b *testing.B) {
 			}
 		})
 	})
-}
-
-// BenchmarkMemoryLiveKeys reports the heap held per live key with
-// 1,000,000 keys of 32 characters on a route of 16.
-func BenchmarkMemoryLiveKeys(b *testing.B) {
-	const n = 1_000_000
-	ctx := context.Background()
-
-	for range b.N {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-
-		mem := NewMemory(nil)
-		o := firing("patient-data-crt", "", time.Now(), defaultPolicy)
-		for i := range n {
-			o.Key = fmt.Sprintf("%032x", i)
-			if _, err := mem.Observe(ctx, o); err != nil {
-				b.Fatal(err)
-			}
-		}
-
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/key")
-		runtime.KeepAlive(mem)
-	}
 }
