@@ -124,9 +124,10 @@ func (m *meter) baseline(ctx context.Context) (phaseResult, error) {
 		return phaseResult{}, fmt.Errorf("create stream %s: %w", baselineStream, err)
 	}
 	defer func() { _ = js.DeleteStream(context.WithoutCancel(ctx), baselineStream) }()
+	flow := router.Flow(m.cfg.Workers)
 	cons, err := js.CreateOrUpdateConsumer(ctx, baselineStream, jetstream.ConsumerConfig{
 		Durable: baselineDurable, AckPolicy: jetstream.AckExplicitPolicy,
-		MaxAckPending: 4 * m.cfg.Workers})
+		MaxAckPending: flow.MaxAckPending})
 	if err != nil {
 		return phaseResult{}, fmt.Errorf("create consumer %s: %w", baselineDurable, err)
 	}
@@ -149,7 +150,7 @@ func (m *meter) baseline(ctx context.Context) (phaseResult, error) {
 		wg.Wait()
 	}()
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
-		jetstream.PullMaxMessages(2*m.cfg.Workers), jetstream.PullExpiry(5*time.Second),
+		jetstream.PullMaxMessages(flow.PullMaxMessages), jetstream.PullExpiry(flow.PullExpiry),
 		jetstream.ConsumeErrHandler(func(jetstream.ConsumeContext, error) {
 			m.baseErrs.Add(1)
 		}))

@@ -166,7 +166,7 @@ func (r *Router) Run(ctx context.Context) error {
 			AckPolicy:     jetstream.AckExplicitPolicy,
 			AckWait:       r.opts.AckWait,
 			FilterSubject: SubjectAlerts,
-			MaxAckPending: 32 * r.opts.Workers,
+			MaxAckPending: Flow(r.opts.Workers).MaxAckPending,
 		})
 	if err != nil {
 		return fmt.Errorf("create consumer %s on %s: %w", r.opts.Consumer, StreamAlerts, err)
@@ -185,11 +185,10 @@ func (r *Router) Run(ctx context.Context) error {
 		})
 	}
 
+	flow := Flow(r.opts.Workers)
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
-		jetstream.PullMaxMessages(8*r.opts.Workers),
-		// A short expiry re-pulls soon after a pull met a consumer without
-		// a leader (a cluster node failing over), instead of after 30s.
-		jetstream.PullExpiry(5*time.Second),
+		jetstream.PullMaxMessages(flow.PullMaxMessages),
+		jetstream.PullExpiry(flow.PullExpiry),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			r.log.Warn("consume", "err", err)
 		}))
@@ -208,6 +207,25 @@ func (r *Router) Run(ctx context.Context) error {
 	close(jobs)
 	wg.Wait()
 	return nil
+}
+
+// FlowControl is how a router pulls from its consumer.
+type FlowControl struct {
+	// MaxAckPending bounds the messages handed out and not yet acked.
+	MaxAckPending int
+	// PullMaxMessages is how many messages one pull asks for.
+	PullMaxMessages int
+	// PullExpiry is how long a pull waits for messages. A short expiry
+	// re-pulls soon after a pull met a consumer without a leader (a
+	// cluster node failing over), instead of after 30s.
+	PullExpiry time.Duration
+}
+
+// Flow returns the flow control of a router with workers workers: a
+// window wide enough that workers rarely wait for a pull.
+func Flow(workers int) FlowControl {
+	return FlowControl{MaxAckPending: 32 * workers, PullMaxMessages: 8 * workers,
+		PullExpiry: 5 * time.Second}
 }
 
 // deliveryContext outlives ctx by DrainTimeout, so that deliveries under
