@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -166,7 +167,14 @@ func (m *labelMatcher) compile() error {
 		return nil
 	}
 	m.prefix = prefix
-	m.re, err = regexp.Compile("^(?:" + m.value + ")$")
+
+	// Anchor the parsed form, not the text: an unterminated \Q would
+	// quote the anchoring's own ")$".
+	tree, err := syntax.Parse(m.value, syntax.Perl)
+	if err != nil {
+		return fmt.Errorf("invalid regular expression: %w", err)
+	}
+	m.re, err = regexp.Compile("^(?:" + tree.String() + ")$")
 	return err
 }
 

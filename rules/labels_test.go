@@ -113,3 +113,15 @@ func TestLabelMatcherString(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `service=~"records-.*"`, m.String())
 }
+
+// A \Q left open quotes to the end of the pattern, and only there: the
+// anchoring around it is not swallowed.
+func TestRegexMatcherWithOpenQuote(t *testing.T) {
+	m, err := parseLabelMatcher(`host=~"db.*\Q.ex*"`)
+	require.NoError(t, err)
+	require.NotNil(t, m.re)
+
+	require.True(t, m.re.MatchString("db-1.ex*"))
+	require.False(t, m.re.MatchString("db-1.exx"), "the quoted part is literal")
+	require.False(t, m.re.MatchString("db-1.ex*tail"), "the match is still anchored")
+}
