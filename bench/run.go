@@ -151,6 +151,7 @@ func (m *meter) baseline(ctx context.Context) (phaseResult, error) {
 	}()
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
 		jetstream.PullMaxMessages(flow.PullMaxMessages), jetstream.PullExpiry(flow.PullExpiry),
+		jetstream.PullHeartbeat(flow.PullHeartbeat),
 		jetstream.ConsumeErrHandler(func(jetstream.ConsumeContext, error) {
 			m.baseErrs.Add(1)
 		}))

@@ -189,6 +189,7 @@ func (r *Router) Run(ctx context.Context) error {
 	cc, err := cons.Consume(func(msg jetstream.Msg) { jobs <- msg },
 		jetstream.PullMaxMessages(flow.PullMaxMessages),
 		jetstream.PullExpiry(flow.PullExpiry),
+		jetstream.PullHeartbeat(flow.PullHeartbeat),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			r.log.Warn("consume", "err", err)
 		}))
@@ -219,13 +220,20 @@ type FlowControl struct {
 	// re-pulls soon after a pull met a consumer without a leader (a
 	// cluster node failing over), instead of after 30s.
 	PullExpiry time.Duration
+	// PullHeartbeat is how often the server reports on a waiting pull.
+	// Two missed reports make the client pull afresh: short, because
+	// under load the client sometimes counts messages as still coming
+	// when the server holds no pull of it any more (seen with nats.go
+	// 1.56 and nats-server 2.15: the consumer sat idle, thousands of
+	// messages pending, until the next check).
+	PullHeartbeat time.Duration
 }
 
 // Flow returns the flow control of a router with workers workers: a
 // window wide enough that workers rarely wait for a pull.
 func Flow(workers int) FlowControl {
 	return FlowControl{MaxAckPending: 32 * workers, PullMaxMessages: 8 * workers,
-		PullExpiry: 5 * time.Second}
+		PullExpiry: 5 * time.Second, PullHeartbeat: 500 * time.Millisecond}
 }
 
 // deliveryContext outlives ctx by DrainTimeout, so that deliveries under
