@@ -84,7 +84,8 @@ func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery
 }
 
 // fanOut delivers concurrently and returns the deliveries that failed for
-// good. Shutdown cutting any delivery short gives errInterrupted.
+// good. A lone delivery, the common case, runs on the caller's goroutine.
+// Shutdown cutting any delivery short gives errInterrupted.
 func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, resumed bool,
 	plan []channels.Notification) ([]delivery, error) {
 	var (
@@ -106,7 +107,7 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, re
 		}
 		for i, ch := range chs {
 			name := deliveryName(prefix, n.Receiver, i)
-			wg.Go(func() {
+			deliver := func() {
 				d, err := r.deliverOnce(ctx, id, name, resumed, ch, n)
 				mu.Lock()
 				defer mu.Unlock()
@@ -115,7 +116,12 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, re
 				} else if d.err != nil {
 					failed = append(failed, d)
 				}
-			})
+			}
+			if len(plan) == 1 && len(chs) == 1 {
+				deliver()
+			} else {
+				wg.Go(deliver)
+			}
 		}
 	}
 	wg.Wait()
