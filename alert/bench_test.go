@@ -40,3 +40,37 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeEscaped decodes an event whose text is mostly escapes and
+// non-ASCII, the slow path of string decoding.
+func BenchmarkDecodeEscaped(b *testing.B) {
+	d := testDecoder()
+	data := []byte(`{"source":"monitor\/db","name":"db_down","severity":"high",` +
+		`"title":"\u00c9chec de connexion \u2014 r\u00e9plica \ud83d\udd25",` +
+		`"description":"Linha 1\nLinha 2\tcom \"aspas\" e \\barra\\ – já em UTF-8: ação",` +
+		`"labels":{"regi\u00e3o":"s\u00e3o-paulo","env":"prod"},"x":"\u0041\u0042"}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+
+	for b.Loop() {
+		if _, err := d.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeInvalid decodes an event with several problems, the path
+// of an event that is dead-lettered.
+func BenchmarkDecodeInvalid(b *testing.B) {
+	d := testDecoder()
+	data := []byte(`{"source":"s","source":"t","severity":"urgent","compliance":["a",1],` +
+		`"labels":{"env":"prod","env":"dev"},"occurred_at":"yesterday","ticket":{"id":1}}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+
+	for b.Loop() {
+		if _, err := d.Decode(data); err == nil {
+			b.Fatal("decoded an invalid event")
+		}
+	}
+}

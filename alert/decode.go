@@ -116,8 +116,10 @@ const (
 	annotationsField = 9
 )
 
-// Decode parses and validates one event. An invalid event gives a
-// DecodeError listing every offending field.
+// Decode parses and validates one event. It reads data once, checking the
+// JSON syntax as it fills in the fields; only input that is not one JSON
+// object is read again, to say why. An invalid event gives a DecodeError
+// listing every offending field.
 func (d *Decoder) Decode(data []byte) (*Event, error) {
 	limit := d.MaxSize
 	if limit <= 0 {
@@ -128,24 +130,23 @@ func (d *Decoder) Decode(data []byte) (*Event, error) {
 			Msg: fmt.Sprintf("event is %d bytes, limit is %d", len(data), limit)}
 	}
 
-	if err := checkSyntax(data); err != nil {
-		return nil, &DecodeError{Reason: ReasonBadJSON, Msg: err.Error()}
+	var r eventReader
+	if !r.read(data) {
+		return nil, &DecodeError{Reason: ReasonBadJSON, Msg: syntaxError(data).Error()}
 	}
 
-	var p problems
-	var w wire
-	extra := readFields(data, &w, &p)
-	ev := d.build(&w, &p)
-	if err := p.err(); err != nil {
+	ev := d.build(&r.w, &r.p)
+	if err := r.p.err(); err != nil {
 		return nil, err
 	}
-	ev.Extra = extra
+	ev.Extra = r.extra
 	return ev, nil
 }
 
-// checkSyntax accepts exactly one JSON object. Only when the input is not
-// valid does it decode again, to say where and why.
-func checkSyntax(data []byte) error {
+// syntaxError says why data, which readEvent rejected, is not exactly one
+// JSON object in valid UTF-8. It decodes data again with encoding/json,
+// for the place and wording of the error; only rejected input pays that.
+func syntaxError(data []byte) error {
 	if !utf8.Valid(data) {
 		return errors.New("input is not valid UTF-8")
 	}
@@ -159,9 +160,6 @@ func checkSyntax(data []byte) error {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errors.New("an event must be one JSON object, {...}")
 	}
-	if json.Valid(data) {
-		return nil
-	}
 
 	var v json.RawMessage
 	err := json.NewDecoder(bytes.NewReader(data)).Decode(&v)
@@ -173,75 +171,6 @@ func checkSyntax(data []byte) error {
 		return err
 	}
 	return errors.New("trailing data after the event object")
-}
-
-// readFields fills w from the members of the event object in data, which
-// checkSyntax accepted, and returns the members the schema does not know.
-// A field given twice, or with the wrong JSON type, is a problem.
-func readFields(data []byte, w *wire, p *problems) map[string]json.RawMessage {
-	var raw [len(fieldNames)][]byte
-	var extra map[string]json.RawMessage
-
-	eachMember(data, func(m member) {
-		i := fieldIndex(m.key)
-		if i < 0 {
-			extra = addExtra(extra, m, p)
-			return
-		}
-		if raw[i] != nil {
-			p.add(fieldNames[i], "given more than once")
-		}
-		raw[i] = m.val
-	})
-
-	for i, v := range raw {
-		if v == nil || p.has(fieldNames[i]) {
-			continue
-		}
-		if err := json.Unmarshal(v, fieldPtr(w, i)); err != nil {
-			p.add(fieldNames[i], "%s", typeMsg(fieldNames[i]))
-		}
-	}
-	checkUniqueKeys("labels", raw[labelsField], len(w.Labels), p)
-	checkUniqueKeys("annotations", raw[annotationsField], len(w.Annotations), p)
-	return extra
-}
-
-// addExtra keeps a member the schema does not know, copied so that the
-// event does not hold on to the input buffer.
-func addExtra(extra map[string]json.RawMessage, m member, p *problems) map[string]json.RawMessage {
-	k := keyString(m.key)
-	if _, dup := extra[k]; dup {
-		p.add(k, "given more than once")
-		return extra
-	}
-	if extra == nil {
-		extra = make(map[string]json.RawMessage)
-	}
-	extra[k] = append(json.RawMessage(nil), m.val...)
-	return extra
-}
-
-// checkUniqueKeys reports the first key given twice in the object raw,
-// which decoded into a map of n entries. Fewer entries than members means
-// a key repeats; only then are the keys looked at.
-func checkUniqueKeys(field string, raw []byte, n int, p *problems) {
-	if p.has(field) || len(raw) == 0 || raw[0] != '{' || countMembers(raw) == n {
-		return
-	}
-
-	seen := make(map[string]bool, n)
-	var dups []string
-	eachMember(raw, func(m member) {
-		k := keyString(m.key)
-		if seen[k] {
-			dups = append(dups, k)
-		}
-		seen[k] = true
-	})
-	if len(dups) > 0 {
-		p.add(field, "key %q given more than once", dups[0])
-	}
 }
 
 // fieldIndex is the index in fieldNames of the encoded key, or -1. It
@@ -260,6 +189,7 @@ func fieldIndex(key []byte) int {
 	return -1
 }
 
+// fieldPtr points at the field of w named fieldNames[i].
 func fieldPtr(w *wire, i int) any {
 	return [...]any{
 		&w.ID, &w.Source, &w.Name, &w.Severity, &w.Status, &w.Compliance, &w.Title,

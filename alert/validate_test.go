@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -146,34 +145,6 @@ func TestDecodeErrorWithoutProblems(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, tc.err.Error())
-		})
-	}
-}
-
-func TestEachMember(t *testing.T) {
-	cases := []struct {
-		name, in string
-		want     []string
-	}{
-		{"empty", ` { } `, nil},
-		{"scalars", `{"a":1,"b":-2.5e3,"c":true,"d":null}`,
-			[]string{`"a"=1`, `"b"=-2.5e3`, `"c"=true`, `"d"=null`}},
-		{"white space", "{\n \"a\" :\t\"x\" ,\r\n\"b\": [ 1 , 2 ] }",
-			[]string{`"a"="x"`, `"b"=[ 1 , 2 ]`}},
-		{"brackets in strings", `{"a":"}]\"{","b":{"c":["]","}"]},"e":0}`,
-			[]string{`"a"="}]\"{"`, `"b"={"c":["]","}"]}`, `"e"=0`}},
-		{"escaped key", `{"a\"b\\":[],"\u00e9":{}}`, []string{`"a\"b\\"=[]`, `"\u00e9"={}`}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			require.True(t, json.Valid([]byte(tc.in)))
-
-			var got []string
-			eachMember([]byte(tc.in), func(m member) {
-				got = append(got, string(m.key)+"="+string(m.val))
-			})
-			require.Equal(t, tc.want, got)
-			require.Equal(t, len(tc.want), countMembers([]byte(tc.in)))
 		})
 	}
 }
