@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -88,6 +89,13 @@ func (r *Router) giveUp(ctx context.Context, set *ruleSet, id string, d delivery
 // Shutdown cutting any delivery short gives errInterrupted.
 func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, resumed bool,
 	plan []channels.Notification) ([]delivery, error) {
+	if len(plan) == 1 {
+		if chs := set.receivers[plan[0].Receiver]; len(chs) == 1 {
+			return r.deliverLone(ctx, id, deliveryName(prefix, plan[0].Receiver, 0), resumed,
+				chs[0], plan[0])
+		}
+	}
+
 	var (
 		mu     sync.Mutex
 		failed []delivery
@@ -107,7 +115,7 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, re
 		}
 		for i, ch := range chs {
 			name := deliveryName(prefix, n.Receiver, i)
-			deliver := func() {
+			wg.Go(func() {
 				d, err := r.deliverOnce(ctx, id, name, resumed, ch, n)
 				mu.Lock()
 				defer mu.Unlock()
@@ -116,12 +124,7 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, re
 				} else if d.err != nil {
 					failed = append(failed, d)
 				}
-			}
-			if len(plan) == 1 && len(chs) == 1 {
-				deliver()
-			} else {
-				wg.Go(deliver)
-			}
+			})
 		}
 	}
 	wg.Wait()
@@ -130,6 +133,19 @@ func (r *Router) fanOut(ctx context.Context, set *ruleSet, id, prefix string, re
 		return nil, errInterrupted
 	}
 	return failed, errors.Join(errs...)
+}
+
+// deliverLone is fanOut for a single delivery, without goroutine or lock.
+func (r *Router) deliverLone(ctx context.Context, id, name string, resumed bool,
+	ch channels.Channel, n channels.Notification) ([]delivery, error) {
+	d, err := r.deliverOnce(ctx, id, name, resumed, ch, n)
+	switch {
+	case ctx.Err() != nil:
+		return nil, errInterrupted
+	case err != nil || d.err == nil:
+		return nil, err
+	}
+	return []delivery{d}, nil
 }
 
 // deliverOnce delivers unless the message is resumed and the ledger says
@@ -178,10 +194,13 @@ func (r *Router) recordSent(ctx context.Context, id, name string, rec DeliveryRe
 
 func (r *Router) send(ctx context.Context, ch channels.Channel,
 	n channels.Notification) (int, error) {
-	log := r.log.With("event_id", n.Event.ID, "receiver", n.Receiver, "channel", ch.Name())
+	// Built only when something is logged: most deliveries log nothing.
+	log := func() *slog.Logger {
+		return r.log.With("event_id", n.Event.ID, "receiver", n.Receiver, "channel", ch.Name())
+	}
 	policy := r.opts.Retry
 	policy.OnRetry = func(attempt int, err error, wait time.Duration) {
-		log.Warn("delivery failed, retrying", "attempt", attempt, "wait", wait, "err", err)
+		log().Warn("delivery failed, retrying", "attempt", attempt, "wait", wait, "err", err)
 		r.obs.Retrying(n, ch.Name(), attempt, wait, err)
 	}
 
@@ -189,15 +208,16 @@ func (r *Router) send(ctx context.Context, ch channels.Channel,
 	attempts, err := policy.Deliver(ctx, ch, n)
 	took := time.Since(start)
 	if ctx.Err() != nil && err != nil {
-		log.Warn("delivery interrupted by shutdown", "attempts", attempts, "err", err)
+		log().Warn("delivery interrupted by shutdown", "attempts", attempts, "err", err)
 		return attempts, err
 	}
 	r.obs.Delivered(n, ch.Name(), attempts, took, err)
 
-	if err != nil {
-		log.Error("delivery failed for good", "attempts", attempts, "err", err)
-	} else {
-		log.Debug("delivered", "attempts", attempts, "took", took)
+	switch {
+	case err != nil:
+		log().Error("delivery failed for good", "attempts", attempts, "err", err)
+	case r.log.Enabled(ctx, slog.LevelDebug):
+		log().Debug("delivered", "attempts", attempts, "took", took)
 	}
 	return attempts, err
 }

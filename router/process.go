@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -48,7 +49,10 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	id := ledgerID(seq, ev.ID)
 	r.obs.Received(ev, msg.Data(), msg.Headers().Get(HeaderReplay))
-	log := r.log.With("event_id", ev.ID, "key", ev.Key(), "stream_msg", id)
+	// Built only when something is logged: most events log nothing.
+	log := func() *slog.Logger {
+		return r.log.With("event_id", ev.ID, "key", ev.Key(), "stream_msg", id)
+	}
 
 	set := r.set.Load()
 	res := set.rules.Route(ev)
@@ -62,7 +66,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 		return r.plan(ctx, set.rules, ev, res, id)
 	})
 	if err != nil {
-		log.Error("could not decide notifications, will retry", "err", err)
+		log().Error("could not decide notifications, will retry", "err", err)
 		_ = msg.NakWithDelay(retryLater)
 		return
 	}
@@ -70,16 +74,16 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	err = r.deliverAll(ctx, set, id, found, notifications(set, ev, plan))
 	switch {
 	case errors.Is(err, errInterrupted):
-		log.Warn("shutdown interrupted deliveries; the message is left for redelivery")
+		log().Warn("shutdown interrupted deliveries; the message is left for redelivery")
 		_ = msg.Nak()
 		return
 	case err != nil:
-		log.Error("could not record a delivery, will retry", "err", err)
+		log().Error("could not record a delivery, will retry", "err", err)
 		_ = msg.NakWithDelay(retryLater)
 		return
 	}
 	if err := msg.Ack(); err != nil {
-		log.Warn("ack failed", "err", err)
+		log().Warn("ack failed", "err", err)
 	}
 	r.opts.Ledger.Forget(ctx, id)
 	r.obs.Done(ev)
