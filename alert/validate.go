@@ -118,8 +118,13 @@ func (d *Decoder) fillTime(ev *Event, w *wire, p *problems) {
 		return
 	}
 	t, err := time.Parse(time.RFC3339Nano, w.OccurredAt)
-	if err != nil {
+	switch {
+	case err != nil:
 		p.add("occurred_at", "must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+	case t.UTC().Year() < 1 || t.UTC().Year() > 9999:
+		// The offset moved it out of what RFC 3339 can write, so no far
+		// side would take it back.
+		p.add("occurred_at", "is outside the years 0001 to 9999 in UTC")
 	}
 	ev.OccurredAt = t
 }

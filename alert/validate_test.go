@@ -186,3 +186,15 @@ func decodeError(t *testing.T, in string) *DecodeError {
 	require.ErrorAs(t, err, &de)
 	return de
 }
+
+func TestOccurredAtMustStayWritable(t *testing.T) {
+	for _, in := range []string{"9999-12-31T23:00:00-05:00", "0001-01-01T01:00:00+05:00"} {
+		de := decodeError(t, valid+`,"occurred_at":"`+in+`"}`)
+		require.Equal(t, "occurred_at", de.Field, in)
+		require.Contains(t, de.Msg, "0001 to 9999", in)
+	}
+
+	ev, err := testDecoder().Decode([]byte(valid + `,"occurred_at":"9999-12-31T23:00:00+05:00"}`))
+	require.NoError(t, err)
+	require.Equal(t, 9999, ev.OccurredAt.UTC().Year())
+}
