@@ -32,12 +32,17 @@ type servers struct {
 	js       jetstream.JetStream
 	pub      *nats.Conn
 	external bool
-	tempDir  string
+	// owned is set once an external server was found free of everything
+	// the run creates: only then does close delete those names.
+	owned   bool
+	tempDir string
 }
 
 // connect starts the embedded server or reaches the external one. An
-// external server that already has stream ALERTS is refused: the run
-// would feed generated events to a real deployment's workers.
+// external server that already has any stream or bucket the run would
+// create is refused and left untouched: the run would feed generated
+// events to a real deployment's workers, and its clean-up would delete
+// that deployment's streams.
 func connect(ctx context.Context, cfg Config) (*servers, error) {
 	s := &servers{external: cfg.NATSURL != ""}
 	nc := config.NATS{URL: cfg.NATSURL, Listen: "127.0.0.1:0", DataDir: cfg.DataDir,
@@ -71,27 +76,34 @@ func connect(ctx context.Context, cfg Config) (*servers, error) {
 			s.close(ctx)
 			return nil, err
 		}
+		s.owned = true
 	}
 	return s, nil
 }
 
 func refuseDeployment(ctx context.Context, js jetstream.JetStream) error {
-	_, err := js.Stream(ctx, router.StreamAlerts)
-	switch {
-	case err == nil:
-		return fmt.Errorf("stream %s already exists on this NATS: bench publishes generated "+
-			"events to %s, so point it at a NATS without an alertrouter deployment",
-			router.StreamAlerts, router.SubjectAlerts)
-	case errors.Is(err, jetstream.ErrStreamNotFound):
-		return nil
+	streams := []string{router.StreamAlerts, router.StreamDeadLetter, baselineStream,
+		"KV_" + dedupBucket, "KV_" + ledgerBucket}
+	for _, name := range streams {
+		_, err := js.Stream(ctx, name)
+		switch {
+		case err == nil:
+			return fmt.Errorf("stream %s already exists on this NATS: bench publishes "+
+				"generated events to %s and deletes what it created when it ends, so "+
+				"point it at a NATS without an alertrouter deployment", name,
+				router.SubjectAlerts)
+		case !errors.Is(err, jetstream.ErrStreamNotFound):
+			return fmt.Errorf("look up stream %s: %w", name, err)
+		}
 	}
-	return fmt.Errorf("look up stream %s: %w", router.StreamAlerts, err)
+	return nil
 }
 
-// close removes what the run created on an external server, then closes
-// the connections, stops an embedded server and removes its folder.
+// close removes what the run created on an external server it was allowed
+// to use, then closes the connections, stops an embedded server and
+// removes its folder.
 func (s *servers) close(ctx context.Context) {
-	if s.external && s.js != nil {
+	if s.owned {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		for _, name := range []string{router.StreamAlerts, router.StreamDeadLetter,

@@ -72,11 +72,30 @@ func TestRunExternal(t *testing.T) {
 		require.Empty(t, left)
 	})
 
-	t.Run("refuses a server with an alertrouter deployment", func(t *testing.T) {
+	t.Run("refuses a server with an alertrouter deployment and leaves it be", func(t *testing.T) {
 		require.NoError(t, router.EnsureStreams(ctx, js, 1))
+		_, err := js.Publish(ctx, "alerts.ci.pipeline", []byte(`{"id":"kept"}`))
+		require.NoError(t, err)
+
+		_, err = Run(ctx, cfg, nil)
+
+		require.ErrorContains(t, err, "stream ALERTS already exists")
+		for _, name := range []string{router.StreamAlerts, router.StreamDeadLetter} {
+			_, err := js.Stream(ctx, name)
+			require.NoError(t, err, "stream %s deleted by a refused run", name)
+		}
+		info, err := js.Stream(ctx, router.StreamAlerts)
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), info.CachedInfo().State.Msgs)
+	})
+
+	t.Run("refuses a server holding the dead-letter stream alone", func(t *testing.T) {
+		require.NoError(t, js.DeleteStream(ctx, router.StreamAlerts))
 
 		_, err := Run(ctx, cfg, nil)
 
-		require.ErrorContains(t, err, "stream ALERTS already exists")
+		require.ErrorContains(t, err, "stream ALERTS_DEADLETTER already exists")
+		_, err = js.Stream(ctx, router.StreamDeadLetter)
+		require.NoError(t, err)
 	})
 }
