@@ -40,11 +40,14 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	defer stop()
 
 	seq, first := position(msg)
+	r.open.add(seq)
 	dec := r.opts.Decoder
 	dec.NewID = func() string { return messageID(msg, seq) }
 	ev, err := dec.Decode(msg.Data())
 	if err != nil {
-		r.reject(ctx, msg, err)
+		if r.reject(ctx, msg, err) {
+			r.open.remove(seq)
+		}
 		return
 	}
 	id := ledgerID(seq, ev.ID)
@@ -85,6 +88,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	if err := msg.Ack(); err != nil {
 		log().Warn("ack failed", "err", err)
 	}
+	r.open.remove(seq)
 	r.opts.Ledger.Forget(ctx, id)
 	r.obs.Done(ev)
 }
@@ -162,7 +166,8 @@ func (r *Router) keepAlive(msg jetstream.Msg) func() {
 // reject dead-letters a message that is not a valid event and terminates
 // it, so it is never redelivered. If the dead letter cannot be stored,
 // the message is left for redelivery instead: nothing is lost unrecorded.
-func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error) {
+// It reports whether the message was terminated.
+func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error) bool {
 	reason := alert.RejectReason(decodeErr)
 	out := nats.NewMsg(SubjectDeadLetterPrefix + reason)
 	out.Data = msg.Data()
@@ -174,12 +179,13 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 		r.log.Error("dead letter publish failed, will retry", "subject", msg.Subject(),
 			"reason", reason, "err", err)
 		_ = msg.NakWithDelay(retryLater)
-		return
+		return false
 	}
 	r.log.Warn("event rejected", "subject", msg.Subject(), "reason", reason, "err", decodeErr)
 	r.obs.Rejected(msg.Subject(), decodeErr)
 	r.obs.DeadLettered(reason)
 	_ = msg.TermWithReason(reason)
+	return true
 }
 
 // plan asks dedup about every matched route and returns one notification

@@ -386,3 +386,90 @@ func TestDeadLetterReplayGoesToTheFailedReceiverOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, dls, 3)
 }
+
+func TestWorkerCreatesDeletedConsumerAndStreamAgain(t *testing.T) {
+	ctx := context.Background()
+	js := newJetStream(t)
+	h := startOn(t, js, newRecorder(), nil)
+	ev := `{"source":"ci/gates","name":"cve","severity":"critical","dedup_key":"k%d"}`
+	h.publish(t, sprintf(ev, 1))
+	h.waitDone(t, 1)
+
+	require.NoError(t, h.js.DeleteConsumer(ctx, StreamAlerts, DefaultConsumer))
+	waitConsumer(t, h.js)
+	h.publish(t, sprintf(ev, 2))
+	h.waitDone(t, 2)
+
+	require.NoError(t, h.js.DeleteStream(ctx, StreamAlerts))
+	waitConsumer(t, h.js)
+	h.publish(t, sprintf(ev, 3))
+	h.waitDone(t, 3)
+	require.Never(t, func() bool { return h.obs.n() > 3 }, 300*time.Millisecond,
+		10*time.Millisecond, "a consumer made again replayed old events")
+
+	h.stop()
+	h = startOn(t, js, h.rec, nil)
+	h.publish(t, sprintf(ev, 4))
+	h.waitDone(t, 1)
+
+	pager := h.rec.got("pager")
+	require.Len(t, pager, 4, "every event delivered once, after each deletion and a restart")
+	for i, n := range pager {
+		require.Equal(t, sprintf("k%d", i+1), n.Key)
+	}
+}
+
+func TestWorkerGivesUpWhenItsStreamCannotBeCreated(t *testing.T) {
+	ctx := context.Background()
+	js := newJetStream(t)
+	rs, err := rules.Parse("test.yaml", []byte(testRules), rules.Options{})
+	require.NoError(t, err)
+	r, err := New(Options{JetStream: js, Rules: rs, Channels: newRecorder().factory,
+		RecoverFor: 300 * time.Millisecond})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	waitConsumer(t, js)
+
+	// Another stream takes the dead-letter subjects, so that stream cannot
+	// be created again when the consumer is.
+	require.NoError(t, js.DeleteStream(ctx, StreamDeadLetter))
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "SQUATTER",
+		Subjects: []string{SubjectDeadLetterPrefix + ">"}})
+	require.NoError(t, err)
+	require.NoError(t, js.DeleteConsumer(ctx, StreamAlerts, DefaultConsumer))
+
+	select {
+	case err := <-done:
+		require.ErrorContains(t, err, "could not be created again")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not give up")
+	}
+}
+
+// waitConsumer waits until the router's consumer exists.
+func waitConsumer(t *testing.T, js jetstream.JetStream) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, err := js.Consumer(context.Background(), StreamAlerts, DefaultConsumer)
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "consumer not created again")
+}
+
+func TestUnfinishedResumesAtLowestOpenSequence(t *testing.T) {
+	var u unfinished
+	require.Equal(t, uint64(1), u.resumeAt(), "nothing seen: from the start")
+
+	for _, seq := range []uint64{5, 6, 7} {
+		u.add(seq)
+	}
+	u.remove(6)
+	u.remove(7)
+	require.Equal(t, uint64(5), u.resumeAt(), "5 was nakked or is in flight")
+
+	u.remove(5)
+	require.Equal(t, uint64(8), u.resumeAt(), "all finished: after the highest")
+
+	u.reset()
+	require.Equal(t, uint64(1), u.resumeAt())
+}
