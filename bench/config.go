@@ -48,8 +48,38 @@ type Config struct {
 	DataDir string
 }
 
-// withDefaults fills zero fields and checks the rest.
+// withDefaults checks the fields, then fills zero ones.
 func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	if c.Events < 0 {
+		errs = append(errs, fmt.Errorf("events %d: want at least 1", c.Events))
+	}
+	if c.Keys < 0 {
+		errs = append(errs, fmt.Errorf("keys %d: want 0 (every event distinct) or more",
+			c.Keys))
+	}
+	if c.Events > 0 && c.Keys > c.Events {
+		errs = append(errs, fmt.Errorf("keys %d: more than the %d events", c.Keys, c.Events))
+	}
+	if c.Routes < 0 {
+		errs = append(errs, fmt.Errorf("routes %d: want at least 1", c.Routes))
+	}
+	if c.Rate < 0 {
+		errs = append(errs, fmt.Errorf("rate %g: want 0 (as fast as possible) or more", c.Rate))
+	}
+	if c.State != "" && c.State != "memory" && c.State != "kv" {
+		errs = append(errs, fmt.Errorf("state %q: want memory or kv", c.State))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, fmt.Errorf("workers %d: want at least 1", c.Workers))
+	}
+	if c.Publishers < 0 {
+		errs = append(errs, fmt.Errorf("publishers %d: want at least 1", c.Publishers))
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+
 	if c.Events == 0 {
 		c.Events = DefaultEvents
 	}
@@ -68,27 +98,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Publishers == 0 {
 		c.Publishers = DefaultPublishers
 	}
-
-	var errs []error
-	if c.Events < 0 {
-		errs = append(errs, fmt.Errorf("events %d: want a positive number", c.Events))
-	}
-	if c.Keys < 0 {
-		errs = append(errs, fmt.Errorf("keys %d: want a positive number", c.Keys))
-	}
-	if c.Routes < 1 {
-		errs = append(errs, fmt.Errorf("routes %d: want at least 1", c.Routes))
-	}
-	if c.Rate < 0 {
-		errs = append(errs, fmt.Errorf("rate %g: want 0 (as fast as possible) or more", c.Rate))
-	}
-	if c.State != "memory" && c.State != "kv" {
-		errs = append(errs, fmt.Errorf("state %q: want memory or kv", c.State))
-	}
-	if c.Workers < 1 || c.Publishers < 1 {
-		errs = append(errs, errors.New("workers and publishers: want at least 1"))
-	}
-	return c, errors.Join(errs...)
+	return c, nil
 }
 
 // distinctKeys is how many keys the events actually use.

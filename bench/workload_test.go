@@ -27,6 +27,8 @@ func TestConfigDefaults(t *testing.T) {
 		{name: "every problem listed",
 			in:      Config{Events: -1, Keys: -2, Routes: -1, Rate: -5, State: "disk"},
 			wantErr: []string{"events -1", "keys -2", "routes -1", "rate -5", `state "disk"`}},
+		{name: "more keys than events", in: Config{Events: 10, Keys: 11},
+			wantErr: []string{"keys 11: more than the 10 events"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

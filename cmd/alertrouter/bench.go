@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,6 +55,9 @@ func (a *app) benchCmd() *cobra.Command {
 }
 
 func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
+	if err := f.check(); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	if f.cpuProfile != "" {
 		out, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -81,6 +85,22 @@ func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 		return enc.Encode(rep)
 	}
 	return rep.WriteTable(a.stdout)
+}
+
+// check refuses counts the package would read as "use the default": on
+// the command line a zero is a mistake, not a request for the default.
+func (f *benchFlags) check() error {
+	var errs []error
+	for _, c := range []struct {
+		flag string
+		n    int
+	}{{"events", f.cfg.Events}, {"routes", f.cfg.Routes}, {"workers", f.cfg.Workers},
+		{"publishers", f.cfg.Publishers}} {
+		if c.n == 0 {
+			errs = append(errs, fmt.Errorf("--%s 0: want at least 1", c.flag))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // isTerminal reports whether w is a character device, such as a terminal.

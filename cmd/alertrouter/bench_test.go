@@ -55,9 +55,35 @@ func TestBench(t *testing.T) {
 }
 
 func TestBenchRejectsBadFlags(t *testing.T) {
-	code, _, errOut := runCLI(t, "", "bench", "--state", "disk", "--routes", "-1")
+	tests := []struct {
+		name string
+		args []string
+		want []string
+		not  []string
+	}{
+		{name: "unknown state, negative routes", args: []string{"--state", "disk", "--routes", "-1"},
+			want: []string{`state "disk"`, "routes -1"}},
+		{name: "zeros are not defaults",
+			args: []string{"--events", "0", "--workers", "0", "--routes", "0", "--publishers", "0"},
+			want: []string{"--events 0", "--workers 0", "--routes 0", "--publishers 0"}},
+		{name: "negative events named alone", args: []string{"--events", "-5"},
+			want: []string{"events -5"}, not: []string{"keys"}},
+		{name: "zero keys are allowed, negative are not", args: []string{"--keys", "-1"},
+			want: []string{"keys -1: want 0 (every event distinct) or more"}},
+		{name: "more keys than events", args: []string{"--events", "10", "--keys", "50"},
+			want: []string{"keys 50: more than the 10 events"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, "", append([]string{"bench"}, tt.args...)...)
 
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, `state "disk"`)
-	require.Contains(t, errOut, "routes -1")
+			require.Equal(t, 1, code)
+			for _, s := range tt.want {
+				require.Contains(t, errOut, s)
+			}
+			for _, s := range tt.not {
+				require.NotContains(t, errOut, s)
+			}
+		})
+	}
 }
