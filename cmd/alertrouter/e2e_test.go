@@ -56,11 +56,22 @@ routes:
     receivers: [eng-chat]
 `
 
-// binary is the alertrouter executable the process tests run, built once.
+// binary is the alertrouter executable the process tests run, built once
+// into a folder that TestMain removes.
 var binary struct {
 	once sync.Once
+	dir  string
 	path string
 	err  error
+}
+
+// TestMain runs the tests, then removes the binary built for them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		_ = os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
 }
 
 // buildBinary compiles alertrouter once for the end-to-end tests.
@@ -72,7 +83,7 @@ func buildBinary(t *testing.T) string {
 			binary.err = err
 			return
 		}
-		binary.path = filepath.Join(dir, "alertrouter")
+		binary.dir, binary.path = dir, filepath.Join(dir, "alertrouter")
 		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
 		if err != nil {
 			binary.err = fmt.Errorf("go build: %w: %s", err, out)
