@@ -9,6 +9,8 @@ package bench
 import (
 	"errors"
 	"fmt"
+
+	"github.com/alertrouter/alertrouter/config"
 )
 
 // Defaults of a run.
@@ -35,9 +37,10 @@ type Config struct {
 	// State is where dedup state and delivery records live: "memory"
 	// (the default) or "kv".
 	State string
-	// NATSURL targets an existing NATS server; empty starts an embedded
-	// one with JetStream on file storage in a temporary folder.
-	NATSURL string
+	// NATS reaches an existing NATS server (URL, credentials, TLS); an
+	// empty URL starts an embedded one with JetStream on file storage in a
+	// temporary folder, and the other fields are ignored.
+	NATS config.NATS
 	// Workers is the router's worker count; 0 means DefaultWorkers.
 	Workers int
 	// Publishers is how many goroutines publish; 0 means

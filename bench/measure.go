@@ -21,7 +21,7 @@ const tick = 100 * time.Millisecond
 // to the last finished event; allocations are counted over the phase.
 func (m *meter) measure(ctx context.Context, name, prefix string,
 	done *finished) (phaseResult, error) {
-	pub, err := newPublisher(m.srv.pub)
+	pub, err := newPublisher(m.srv.pub.Conn)
 	if err != nil {
 		return phaseResult{}, err
 	}

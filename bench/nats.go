@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/alertrouter/alertrouter/config"
@@ -30,7 +29,7 @@ const (
 type servers struct {
 	conn     *config.Conn
 	js       jetstream.JetStream
-	pub      *nats.Conn
+	pub      *config.Conn
 	external bool
 	// owned is set once an external server was found free of everything
 	// the run creates: only then does close delete those names.
@@ -44,9 +43,12 @@ type servers struct {
 // events to a real deployment's workers, and its clean-up would delete
 // that deployment's streams.
 func connect(ctx context.Context, cfg Config) (*servers, error) {
-	s := &servers{external: cfg.NATSURL != ""}
-	nc := config.NATS{URL: cfg.NATSURL, Listen: "127.0.0.1:0", DataDir: cfg.DataDir,
-		Name: "alertrouter-bench"}
+	s := &servers{external: cfg.NATS.URL != ""}
+	nc := cfg.NATS
+	nc.Name = "alertrouter-bench"
+	if !s.external {
+		nc = config.NATS{Listen: "127.0.0.1:0", DataDir: cfg.DataDir, Name: nc.Name}
+	}
 	if !s.external && nc.DataDir == "" {
 		dir, err := os.MkdirTemp("", "alertrouter-bench-")
 		if err != nil {
@@ -65,8 +67,15 @@ func connect(ctx context.Context, cfg Config) (*servers, error) {
 		s.close(ctx)
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	s.pub, err = nats.Connect(conn.ConnectedUrl(), nats.Name("alertrouter-bench-pub"))
-	if err != nil {
+
+	// The publishers' connection: to the same server, with the same
+	// credentials when it is external.
+	pub := nc
+	pub.Name = "alertrouter-bench-pub"
+	if !s.external {
+		pub = config.NATS{URL: conn.ConnectedUrl(), Name: pub.Name}
+	}
+	if s.pub, err = pub.Connect(slog.New(slog.DiscardHandler)); err != nil {
 		s.close(ctx)
 		return nil, fmt.Errorf("publisher connection: %w", err)
 	}

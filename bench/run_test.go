@@ -55,7 +55,7 @@ func TestRunExternal(t *testing.T) {
 	t.Cleanup(conn.Close)
 	js, err := jetstream.New(conn.Conn)
 	require.NoError(t, err)
-	cfg := Config{Events: 40, Keys: 4, Routes: 5, NATSURL: conn.ConnectedUrl()}
+	cfg := Config{Events: 40, Keys: 4, Routes: 5, NATS: config.NATS{URL: conn.ConnectedUrl()}}
 
 	t.Run("cleans up after itself", func(t *testing.T) {
 		rep, err := Run(ctx, cfg, nil)

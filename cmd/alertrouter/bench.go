@@ -16,6 +16,7 @@ import (
 // benchFlags are the settings of `alertrouter bench`.
 type benchFlags struct {
 	cfg        bench.Config
+	nats       natsFlags
 	json       bool
 	progress   bool
 	cpuProfile string
@@ -47,10 +48,12 @@ func (a *app) benchCmd() *cobra.Command {
 	fl.StringVar(&f.cfg.State, "state", "memory", "dedup state and delivery records: memory or kv")
 	fl.IntVar(&f.cfg.Workers, "workers", bench.DefaultWorkers, "router workers")
 	fl.IntVar(&f.cfg.Publishers, "publishers", bench.DefaultPublishers, "publishing goroutines")
-	fl.StringVar(&f.cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
 	fl.BoolVar(&f.progress, "progress", false, "show progress even when stderr is not a terminal")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	f.nats.register(cmd, "")
+	fl.Lookup("nats-url").Usage = "external NATS server, which must not host an alertrouter " +
+		"deployment (default: embedded); the other --nats flags apply to it"
 	return cmd
 }
 
@@ -58,6 +61,7 @@ func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 	if err := f.check(); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
+	f.cfg.NATS = f.nats.cfg
 	if f.cpuProfile != "" {
 		out, err := os.Create(f.cpuProfile)
 		if err != nil {

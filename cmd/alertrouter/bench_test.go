@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 )
 
@@ -86,4 +88,26 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBenchExternalWithToken(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
+		JetStream: true, StoreDir: t.TempDir(), Authorization: "bench-Secret-7",
+		NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	srv.Start()
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	t.Cleanup(srv.Shutdown)
+	args := []string{"bench", "--nats-url", srv.ClientURL(), "--events", "40", "--keys", "4",
+		"--routes", "3"}
+
+	code, _, errOut := runCLI(t, "", args...)
+	require.Equal(t, 1, code, "no token: refused by the server")
+	require.Contains(t, errOut, "Authorization")
+
+	t.Setenv("ALERTROUTER_NATS_TOKEN", "bench-Secret-7")
+	code, out, errOut := runCLI(t, "", args...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "4 (expected 4)")
+	require.NotContains(t, out+errOut, "bench-Secret-7")
 }
