@@ -138,18 +138,28 @@ func (a *app) auditCmd() *cobra.Command {
 		strings.Join(audit.Kinds(), ", "))
 	fl.StringVar(&f.since, "since", "", "from this time: a duration ago (1h) or RFC 3339")
 	fl.StringVar(&f.until, "until", "", "up to this time: a duration ago (1h) or RFC 3339")
-	fl.IntVar(&f.filter.Limit, "limit", 0, "show at most this many, oldest first (0: all)")
-	fl.StringVarP(&f.output, "output", "o", "table", "table or json (one record per line)")
+	fl.IntVar(&f.filter.Limit, "max", 0, "show at most this many, oldest first (0: all; "+
+		"--limit is its old name)")
+	renamed(cmd, "limit", "max")
+	fl.StringVarP(&f.output, "output", "o", "text", "text (a table) or json (one record "+
+		"per line)")
 	return cmd
 }
 
 // parse checks the output format and turns --since and --until into times.
+// The output formats are those of route and deadletter list, so that one
+// $ALERTROUTER_OUTPUT serves them all; table, the old name of text, is
+// still taken.
 func (f *auditReadFlags) parse(now time.Time) error {
-	if f.output != "table" && f.output != "json" {
-		return fmt.Errorf("--output %q: want table or json", f.output)
+	switch f.output {
+	case "table":
+		f.output = "text"
+	case "text", "json":
+	default:
+		return fmt.Errorf("--output %q: want text or json", f.output)
 	}
 	if f.filter.Limit < 0 {
-		return fmt.Errorf("--limit %d: want 0 or more", f.filter.Limit)
+		return fmt.Errorf("--max %d: want 0 or more", f.filter.Limit)
 	}
 	var err error
 	if f.filter.Since, err = parseWhen("--since", f.since, now); err != nil {

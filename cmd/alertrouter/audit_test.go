@@ -32,7 +32,7 @@ func TestAuditFlagsParse(t *testing.T) {
 		{"bad until", auditReadFlags{output: "table", until: "2026-13-01"},
 			time.Time{}, time.Time{}, `--until "2026-13-01"`},
 		{"bad output", auditReadFlags{output: "yaml"}, time.Time{}, time.Time{},
-			`--output "yaml": want table or json`},
+			`--output "yaml": want text or json`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,7 +63,9 @@ func (a *app) deadletterListCmd() *cobra.Command {
 	}
 	nf.register(cmd, "nats://127.0.0.1:4222")
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for NATS")
-	cmd.Flags().IntVar(&limit, "limit", 0, "show at most this many (0: all)")
+	cmd.Flags().IntVar(&limit, "max", 0, "show at most this many (0: all; --limit is its "+
+		"old name)")
+	renamed(cmd, "limit", "max")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json (one per line)")
 	return cmd
 }

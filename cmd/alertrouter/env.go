@@ -61,12 +61,16 @@ func applySettings(cmd *cobra.Command, configFile *string) error {
 	if *configFile == "" {
 		return nil
 	}
-	return applyConfigFile(fl, *configFile)
+	return applyConfigFile(fl, *configFile, flagNames(cmd.Root()))
 }
 
 // applyConfigFile reads a YAML map of flag names to values. Lists are
 // joined with commas; maps (such as limit) become key=value pairs.
-func applyConfigFile(fl *pflag.FlagSet, path string) error {
+//
+// One file serves every command, as one environment does: a key that is
+// a flag of another command (known) but not of this one is skipped, and
+// only a key that is no command's flag is an error.
+func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
@@ -82,11 +86,17 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		f := fl.Lookup(name)
-		if f == nil || name == "config" {
-			return fmt.Errorf("config file %s: %q is not a flag of this command", path, name)
+		if name == "config" {
+			return fmt.Errorf("config file %s: config: a config file cannot name another", path)
 		}
-		if f.Changed {
+		if !known[name] {
+			return fmt.Errorf("config file %s: %q is not a flag of any alertrouter command",
+				path, name)
+		}
+		// An old name that the command still takes on its command line
+		// (see renamed) is looked up as the new one: compare names.
+		f := fl.Lookup(name)
+		if f == nil || f.Name != name || f.Changed {
 			continue
 		}
 		if err := fl.Set(name, configValue(values[name])); err != nil {
@@ -94,6 +104,39 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 		}
 	}
 	return nil
+}
+
+// flagNames are the names of the flags of every command under root, the
+// keys a --config file may hold. The file cannot name another config
+// file, and help is not a setting.
+func flagNames(root *cobra.Command) map[string]bool {
+	names := map[string]bool{}
+	add := func(f *pflag.Flag) { names[f.Name] = true }
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(add)
+		c.PersistentFlags().VisitAll(add)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	delete(names, "config")
+	delete(names, "help")
+	return names
+}
+
+// renamed lets the command line still use a flag's old name. The old name
+// is not read from the environment or a --config file: there it is the
+// name of another command's flag, of another kind (as --limit is run's
+// rate limits), which is why the flag was renamed.
+func renamed(cmd *cobra.Command, old, now string) {
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == old {
+			return pflag.NormalizedName(now)
+		}
+		return pflag.NormalizedName(name)
+	})
 }
 
 func configValue(v any) string {

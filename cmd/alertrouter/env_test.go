@@ -1,10 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/router"
 )
 
 func TestSettingsPrecedence(t *testing.T) {
@@ -67,4 +76,78 @@ routes: [{ name: only, receivers: [a] }]
 		require.Contains(t, out, "$ALERTROUTER_NATS_URL")
 		require.Contains(t, out, "$ALERTROUTER_LOG_FORMAT")
 	})
+}
+
+// TestOneSettingsServeEveryCommand checks that a config file written for
+// run, and an environment set for every command, do not break the others.
+func TestOneSettingsServeEveryCommand(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	event := writeFile(t, "e.json", `{"source":"ci/x","name":"n","severity":"high"}`)
+	cfg := writeFile(t, "c.yaml", "rules: "+consoleRules+"\nnats-url: "+url+"\n"+
+		"limit: { slack: 2s/3 }\nhttp: 127.0.0.1:0\nworkers: 4\nstate: memory\n"+
+		"replicas: 1\nlog-format: json\noutput: json\n")
+	t.Setenv("ALERTROUTER_CONFIG", cfg)
+	t.Setenv("ALERTROUTER_LIMIT", "smtp=1s/5")
+	t.Setenv("ALERTROUTER_OUTPUT", "text")
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"route", []string{"route", event}, "receivers: eng-chat"},
+		{"check", []string{"check", consoleRules}, "OK"},
+		{"audit", []string{"audit"}, "no audit records"},
+		{"deadletter list", []string{"deadletter", "list"}, "no dead letters"},
+		{"deadletter list, old flag name", []string{"deadletter", "list", "--limit", "1"},
+			"no dead letters"},
+		{"publish", []string{"publish", event}, "published"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tt.args...)
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out+errOut, tt.want)
+		})
+	}
+}
+
+// TestFlagNamesMeanOneThing checks that a flag name has one kind of value
+// in every command, so that its variable or config key fits them all.
+func TestFlagNamesMeanOneThing(t *testing.T) {
+	root := newRootCmd(nil, io.Discard, io.Discard)
+	kinds := map[string]map[string][]string{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if kinds[f.Name] == nil {
+				kinds[f.Name] = map[string][]string{}
+			}
+			kinds[f.Name][f.Value.Type()] = append(kinds[f.Name][f.Value.Type()],
+				c.CommandPath())
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+
+	for name, byType := range kinds {
+		require.Len(t, byType, 1, "--%s has several kinds of value: %v", name, byType)
+	}
+}
+
+// ensureStreams creates the streams a worker would, so that the reading
+// commands find them.
+func ensureStreams(t *testing.T, url string) {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, router.EnsureStreams(ctx, js, 1))
+	require.NoError(t, audit.EnsureStream(ctx, js, 0, 1))
 }

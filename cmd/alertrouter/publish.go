@@ -52,7 +52,8 @@ func (a *app) publishCmd() *cobra.Command {
 	fl.DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for the stream's ack")
 	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams, if publish has to create "+
 		"them (3 on a cluster)")
-	fl.StringVar(&ef.id, "id", "", "event id (default: a new UUID)")
+	fl.StringVar(&ef.id, "event-id", "", "event id (default: a new UUID; --id is its old name)")
+	renamed(cmd, "id", "event-id")
 	fl.StringVar(&ef.source, "source", "", "who raised the alert, e.g. ci/quality-gates")
 	fl.StringVar(&ef.name, "name", "", "what is wrong, e.g. coverage_below_threshold")
 	fl.StringVar(&ef.severity, "severity", "", "critical, high, warning or info")
@@ -130,8 +131,10 @@ func (f *eventFlags) event() (*alert.Event, error) {
 // flagError names the flag rather than the JSON field in a decode error.
 func flagError(err error) string {
 	msg := err.Error()
-	for _, f := range []string{"source", "name", "severity", "status", "id", "dedup_key"} {
-		msg = strings.Replace(msg, ": "+f+": ", ": --"+strings.ReplaceAll(f, "_", "-")+": ", 1)
+	for _, f := range [][2]string{{"source", "source"}, {"name", "name"},
+		{"severity", "severity"}, {"status", "status"}, {"id", "event-id"},
+		{"dedup_key", "dedup-key"}} {
+		msg = strings.Replace(msg, ": "+f[0]+": ", ": --"+f[1]+": ", 1)
 	}
 	return msg
 }
