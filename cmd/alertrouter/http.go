@@ -64,7 +64,7 @@ func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
 	if err != nil {
 		return nil, err
 	}
-	if token == "" && !loopback(f.http.addr) {
+	if f.http.addr != "" && token == "" && !loopback(f.http.addr) {
 		log.Warn("ingest endpoints accept events without a token on a non-loopback address; "+
 			"set ALERTROUTER_INGEST_TOKEN or --ingest-token-file", "addr", f.http.addr)
 	}
