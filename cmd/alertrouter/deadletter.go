@@ -41,6 +41,9 @@ func (a *app) deadletterListCmd() *cobra.Command {
 			if output != "text" && output != "json" {
 				return fmt.Errorf("--output %q: want text or json", output)
 			}
+			if limit < 0 {
+				return fmt.Errorf("--max %d: want 0 or more", limit)
+			}
 			return a.withJetStream(cmd.Context(), &nf, func(ctx context.Context,
 				js jetstream.JetStream) error {
 				dls, err := router.ListDeadLetters(ctx, js, limit)
@@ -174,6 +177,9 @@ func (a *app) withJetStream(ctx context.Context, nf *natsFlags,
 	nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
 	if nf.cfg.URL == "" {
 		return errors.New("--nats-url is empty: give the NATS server alertrouter run uses")
+	}
+	if err := positive("--timeout", nf.timeout); err != nil {
+		return err
 	}
 	conn, err := nf.cfg.Connect(log)
 	if err != nil {

@@ -46,6 +46,9 @@ func (a *app) notifyCmd() *cobra.Command {
 			if receiver == "" {
 				return fmt.Errorf("--receiver is required")
 			}
+			if err := positive("--timeout", timeout); err != nil {
+				return err
+			}
 			log, err := a.logger()
 			if err != nil {
 				return err

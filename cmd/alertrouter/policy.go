@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -35,15 +36,22 @@ func (f *policyFlags) register(cmd *cobra.Command) {
 		"how long an open breaker refuses before it lets a probe through")
 }
 
+// validate refuses rate limits and breaker settings that cannot work.
+func (f *policyFlags) validate() error {
+	_, err := parseLimits(f.limits)
+	return errors.Join(err, atLeast("--breaker-failures", f.breaker.Failures, 1),
+		positive("--breaker-open", f.breaker.OpenFor))
+}
+
 // guards builds the shared limiters and breakers, logging breaker changes.
 func (f *policyFlags) guards(log *slog.Logger,
 	changed func(target, from, to string)) (*channels.Guards, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
 	limits, err := parseLimits(f.limits)
 	if err != nil {
 		return nil, err
-	}
-	if f.breaker.Failures < 1 || f.breaker.OpenFor <= 0 {
-		return nil, fmt.Errorf("--breaker-failures and --breaker-open must be positive")
 	}
 	return channels.NewGuards(channels.GuardOptions{
 		Limits:  limits,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -81,7 +82,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second,
 		"how long in-flight deliveries may run after SIGTERM")
 	fl.DurationVar(&f.ackWait, "ack-wait", 30*time.Second, "how long NATS waits for an ack "+
-		"before redelivering (a worker killed mid-event is retried after this)")
+		"before redelivering, at least 1s (a worker killed mid-event is retried after this)")
 	fl.IntVar(&f.retry.MaxAttempts, "retry-attempts", channels.DefaultRetryPolicy.MaxAttempts,
 		"delivery attempts per channel before giving up (the first included)")
 	fl.DurationVar(&f.retry.InitialInterval, "retry-initial-interval",
@@ -101,17 +102,73 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	f.audit.register(cmd)
 }
 
+// minAckWait is the shortest --ack-wait: the worker tells JetStream every
+// third of it that a slow event is still being worked on.
+const minAckWait = time.Second
+
+// validate refuses settings that cannot work, naming every flag at fault
+// with its value, before anything starts.
 func (f *runFlags) validate() error {
 	f.nats.cfg.URL = strings.TrimSpace(f.nats.cfg.URL)
-	switch {
-	case f.rulesPath == "":
+	if f.rulesPath == "" {
 		return errRulesRequired
-	case f.workers < 1:
-		return fmt.Errorf("--workers %d: want at least 1", f.workers)
-	case f.maxSize < 1:
-		return fmt.Errorf("--max-event-size %d: want a positive number of bytes", f.maxSize)
-	case f.state != "kv" && f.state != "memory":
-		return fmt.Errorf("--state %q: want kv or memory", f.state)
+	}
+	errs := []error{
+		atLeast("--workers", f.workers, 1),
+		atLeast("--max-event-size", f.maxSize, 1),
+		atLeast("--retry-attempts", f.retry.MaxAttempts, 1),
+		checkReplicas(f.nats.replicas),
+		longEnough("--ack-wait", f.ackWait, minAckWait),
+		positive("--drain-timeout", f.drainTimeout),
+		positive("--retry-initial-interval", f.retry.InitialInterval),
+		positive("--retry-max-interval", f.retry.MaxInterval),
+		f.policy.validate(),
+	}
+	if f.state != "kv" && f.state != "memory" {
+		errs = append(errs, fmt.Errorf("--state %q: want kv or memory", f.state))
+	}
+	if f.retry.MaxInterval > 0 && f.retry.MaxInterval < f.retry.InitialInterval {
+		errs = append(errs, fmt.Errorf("--retry-max-interval %s: want at least "+
+			"--retry-initial-interval (%s)", f.retry.MaxInterval, f.retry.InitialInterval))
+	}
+	if f.audit.enabled {
+		errs = append(errs, positive("--audit-retention", f.audit.retention))
+	}
+	return errors.Join(errs...)
+}
+
+// atLeast refuses a count below lowest.
+func atLeast(flag string, n, lowest int) error {
+	if n < lowest {
+		return fmt.Errorf("%s %d: want at least %d", flag, n, lowest)
+	}
+	return nil
+}
+
+// positive refuses a duration of zero or less.
+func positive(flag string, d time.Duration) error {
+	return longEnough(flag, d, 1)
+}
+
+// longEnough refuses a duration shorter than shortest.
+func longEnough(flag string, d, shortest time.Duration) error {
+	switch {
+	case d >= shortest:
+		return nil
+	case shortest <= 1:
+		return fmt.Errorf("%s %s: want a positive duration", flag, d)
+	}
+	return fmt.Errorf("%s %s: want at least %s", flag, d, shortest)
+}
+
+// maxReplicas is the largest replication factor JetStream takes.
+const maxReplicas = 5
+
+// checkReplicas refuses a replication factor JetStream cannot have.
+func checkReplicas(n int) error {
+	if n < 1 || n > maxReplicas {
+		return fmt.Errorf("--replicas %d: want 1 to %d (1 on a single server, 3 on a "+
+			"cluster)", n, maxReplicas)
 	}
 	return nil
 }

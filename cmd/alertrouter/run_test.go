@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -93,4 +94,74 @@ func TestOpenIngestWarning(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNonsenseSettingsRefused checks that counts and durations that cannot
+// work are refused before anything starts, naming the flag and its value.
+func TestNonsenseSettingsRefused(t *testing.T) {
+	runArgs := []string{"run", "--rules", consoleRules, "--nats-url", "nats://127.0.0.1:1"}
+	publishArgs := []string{"publish", "--nats-url", "nats://127.0.0.1:1", "--source", "s",
+		"--name", "n", "--severity", "info"}
+	with := func(base []string, more ...string) []string { return slices.Concat(base, more) }
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no attempts", with(runArgs, "--retry-attempts", "0"),
+			[]string{"--retry-attempts 0: want at least 1"}},
+		{"negative ack wait", with(runArgs, "--ack-wait", "-1s"),
+			[]string{"--ack-wait -1s: want at least 1s"}},
+		{"zero ack wait", with(runArgs, "--ack-wait", "0"),
+			[]string{"--ack-wait 0s: want at least 1s"}},
+		{"no replicas", with(runArgs, "--replicas", "0"),
+			[]string{"--replicas 0: want 1 to 5"}},
+		{"negative replicas", with(runArgs, "--replicas", "-3"),
+			[]string{"--replicas -3: want 1 to 5"}},
+		{"too many replicas", with(runArgs, "--replicas", "7"),
+			[]string{"--replicas 7: want 1 to 5"}},
+		{"zero drain timeout", with(runArgs, "--drain-timeout", "0"),
+			[]string{"--drain-timeout 0s: want a positive duration"}},
+		{"negative retry wait", with(runArgs, "--retry-initial-interval", "-1s"),
+			[]string{"--retry-initial-interval -1s: want a positive duration"}},
+		{"retry cap below first wait", with(runArgs, "--retry-initial-interval", "2s",
+			"--retry-max-interval", "1s"),
+			[]string{"--retry-max-interval 1s: want at least --retry-initial-interval (2s)"}},
+		{"breaker never opens", with(runArgs, "--breaker-failures", "0"),
+			[]string{"--breaker-failures 0: want at least 1"}},
+		{"zero audit retention", with(runArgs, "--audit-retention", "0"),
+			[]string{"--audit-retention 0s: want a positive duration"}},
+		{"every problem listed", with(runArgs, "--retry-attempts", "0", "--replicas", "0"),
+			[]string{"--retry-attempts 0", "--replicas 0"}},
+		{"bad rate limit before connecting", with(runArgs, "--limit", "slack=fast"),
+			[]string{"--limit slack=fast"}},
+		{"publish no replicas", with(publishArgs, "--replicas", "0"),
+			[]string{"--replicas 0: want 1 to 5"}},
+		{"publish zero timeout", with(publishArgs, "--timeout", "0"),
+			[]string{"--timeout 0s: want a positive duration"}},
+		{"audit negative timeout", []string{"audit", "--nats-url", "nats://127.0.0.1:1",
+			"--timeout", "-1s"}, []string{"--timeout -1s: want a positive duration"}},
+		{"deadletter list negative max", []string{"deadletter", "list", "--nats-url",
+			"nats://127.0.0.1:1", "--max", "-1"}, []string{"--max -1: want 0 or more"}},
+		{"notify zero timeout", []string{"notify", "--rules", consoleRules, "--receiver",
+			"eng-chat", "--timeout", "0"}, []string{"--timeout 0s: want a positive duration"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, "", tt.args...)
+			require.Equal(t, 1, code, errOut)
+			for _, want := range tt.want {
+				require.Contains(t, errOut, want)
+			}
+		})
+	}
+}
+
+// TestRunTakesDocumentedOffSwitches checks that the checks above leave
+// alone what the help documents as turning something off.
+func TestRunTakesDocumentedOffSwitches(t *testing.T) {
+	url := natsServer(t)
+	log := runWorkerUntilReady(t, url, "--http", "", "--limit", "slack=off", "--audit=false",
+		"--audit-retention", "0")
+	require.Contains(t, log, "audit trail is off")
 }
