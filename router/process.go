@@ -45,7 +45,7 @@ func (r *Router) handle(ctx context.Context, msg jetstream.Msg) {
 	dec.NewID = func() string { return messageID(msg, seq) }
 	ev, err := dec.Decode(msg.Data())
 	if err != nil {
-		if r.reject(ctx, msg, err) {
+		if r.reject(ctx, msg, seq, err) {
 			r.open.remove(seq)
 		}
 		return
@@ -167,7 +167,8 @@ func (r *Router) keepAlive(msg jetstream.Msg) func() {
 // it, so it is never redelivered. If the dead letter cannot be stored,
 // the message is left for redelivery instead: nothing is lost unrecorded.
 // It reports whether the message was terminated.
-func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error) bool {
+func (r *Router) reject(ctx context.Context, msg jetstream.Msg, seq uint64,
+	decodeErr error) bool {
 	reason := alert.RejectReason(decodeErr)
 	out := nats.NewMsg(SubjectDeadLetterPrefix + reason)
 	out.Data = msg.Data()
@@ -177,11 +178,12 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, decodeErr error)
 
 	if _, err := r.opts.JetStream.PublishMsg(ctx, out); err != nil {
 		r.log.Error("dead letter publish failed, will retry", "subject", msg.Subject(),
-			"reason", reason, "err", err)
+			"stream_seq", seq, "reason", reason, "err", err)
 		_ = msg.NakWithDelay(retryLater)
 		return false
 	}
-	r.log.Warn("event rejected", "subject", msg.Subject(), "reason", reason, "err", decodeErr)
+	r.log.Warn("event rejected", "subject", msg.Subject(), "stream_seq", seq,
+		"reason", reason, "err", decodeErr)
 	r.obs.Rejected(msg.Subject(), decodeErr)
 	r.obs.DeadLettered(reason)
 	_ = msg.TermWithReason(reason)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -215,7 +216,10 @@ func TestUnroutedGoesToUnroutedReceivers(t *testing.T) {
 }
 
 func TestMalformedEventIsDeadLetteredAndTerminated(t *testing.T) {
-	h := start(t, newRecorder(), nil)
+	logs := &syncBuffer{}
+	h := start(t, newRecorder(), func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
 	sub := subscribeDeadLetters(t, h.js)
 
 	h.publish(t, `{"source":"monitor/x","severity":"info"}`)
@@ -227,6 +231,8 @@ func TestMalformedEventIsDeadLetteredAndTerminated(t *testing.T) {
 	require.Equal(t, "alerts.test.x", msg.Headers().Get(HeaderSubject))
 	require.JSONEq(t, `{"source":"monitor/x","severity":"info"}`, string(msg.Data()))
 	requireNothingPending(t, h.js)
+	require.Contains(t, logs.String(), `msg="event rejected" subject=alerts.test.x stream_seq=1`,
+		"the log names the stored message, so an operator can find it")
 }
 
 func TestFailedDeliveryUsesFallbackAndDeadLetters(t *testing.T) {
