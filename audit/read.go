@@ -16,12 +16,13 @@ const readBatch = 256
 
 // Filter selects records; empty fields select everything.
 type Filter struct {
-	// EventID, Key, Receiver and Outcome must equal the record's field.
+	// EventID, Key and Receiver must equal the record's field.
 	EventID, Key string
 	// Route must equal the record's Route or one of its Routes.
 	Route    string
 	Receiver string
-	Outcome  string
+	// Outcome must be one of Outcomes() and equal the record's.
+	Outcome string
 	// Kind must be one of Kinds(); the stream is filtered by subject.
 	Kind string
 	// Since and Until bound the time the stream stored the record.
@@ -42,6 +43,10 @@ func Read(ctx context.Context, js jetstream.JetStream, f Filter) ([]Record, erro
 				strings.Join(Kinds(), ", "))
 		}
 		subject = Subject(f.Kind)
+	}
+	if f.Outcome != "" && !slices.Contains(Outcomes(), f.Outcome) {
+		return nil, fmt.Errorf("outcome %q: want one of %s", f.Outcome,
+			strings.Join(Outcomes(), ", "))
 	}
 
 	s, err := js.Stream(ctx, StreamName)
@@ -114,6 +119,11 @@ func (r *reader) take(msg jetstream.Msg) {
 	}
 	if meta.Sequence.Stream >= r.last || meta.NumPending == 0 {
 		r.done = true
+	}
+	// The server starts at Since, but counts time in int64 nanoseconds: a
+	// Since past 2262 wraps around and starts at the beginning.
+	if meta.Timestamp.Before(r.f.Since) {
+		return
 	}
 
 	var rec Record

@@ -97,6 +97,9 @@ func TestReadTimeRange(t *testing.T) {
 		{"since", audit.Filter{Since: boundary}, []string{"received/ev-late"}},
 		{"until", audit.Filter{Until: boundary}, []string{"received/ev-early"}},
 		{"since the future", audit.Filter{Since: time.Now().Add(time.Hour)}, []string{}},
+		// The server counts start times in int64 nanoseconds, which end in 2262.
+		{"since beyond 2262", audit.Filter{Since: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)},
+			[]string{}},
 		{"until the past", audit.Filter{Until: boundary.Add(-time.Hour)}, []string{}},
 		{"both", audit.Filter{Since: boundary.Add(-time.Hour), Until: time.Now().Add(time.Hour)},
 			[]string{"received/ev-early", "received/ev-late"}},
@@ -132,6 +135,8 @@ func TestReadErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"unknown kind", true, audit.Filter{Kind: "sent"}, `kind "sent": want one of`},
+		{"unknown outcome", true, audit.Filter{Outcome: "nope"},
+			`outcome "nope": want one of delivered, failed`},
 		{"no audit stream", false, audit.Filter{}, "audit stream ALERTS_AUDIT"},
 	}
 	for _, tt := range tests {

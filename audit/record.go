@@ -77,6 +77,12 @@ const (
 	OutcomeFailure      = "failure"
 )
 
+// Outcomes lists every outcome a record can have.
+func Outcomes() []string {
+	return []string{OutcomeDelivered, OutcomeFailed, OutcomeRetry, OutcomeSuppressed,
+		OutcomeRejected, OutcomeDeadLettered, OutcomeSuccess, OutcomeFailure}
+}
+
 // Record is one entry of the audit trail. Which fields are set depends on
 // Kind; empty fields are left out of the JSON.
 type Record struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -132,8 +133,8 @@ func (a *app) auditCmd() *cobra.Command {
 	fl.StringVar(&f.filter.Key, "key", "", "only this dedup key (dedup_key or fingerprint)")
 	fl.StringVar(&f.filter.Route, "route", "", "only records about this route")
 	fl.StringVar(&f.filter.Receiver, "receiver", "", "only records about this receiver")
-	fl.StringVar(&f.filter.Outcome, "outcome", "", "only this outcome: delivered, failed, "+
-		"retry, suppressed, rejected, dead_lettered, success, failure")
+	fl.StringVar(&f.filter.Outcome, "outcome", "", "only this outcome: "+
+		strings.Join(audit.Outcomes(), ", "))
 	fl.StringVar(&f.filter.Kind, "kind", "", "only this kind: "+
 		strings.Join(audit.Kinds(), ", "))
 	fl.StringVar(&f.since, "since", "", "from this time: a duration ago (1h) or RFC 3339")
@@ -161,12 +162,26 @@ func (f *auditReadFlags) parse(now time.Time) error {
 	if f.filter.Limit < 0 {
 		return fmt.Errorf("--max %d: want 0 or more", f.filter.Limit)
 	}
+	if err := oneOf("--kind", f.filter.Kind, audit.Kinds()); err != nil {
+		return err
+	}
+	if err := oneOf("--outcome", f.filter.Outcome, audit.Outcomes()); err != nil {
+		return err
+	}
 	var err error
 	if f.filter.Since, err = parseWhen("--since", f.since, now); err != nil {
 		return err
 	}
 	f.filter.Until, err = parseWhen("--until", f.until, now)
 	return err
+}
+
+// oneOf refuses a value of flag that is not empty and not in known.
+func oneOf(flag, v string, known []string) error {
+	if v == "" || slices.Contains(known, v) {
+		return nil
+	}
+	return fmt.Errorf("%s %q: want one of %s", flag, v, strings.Join(known, ", "))
 }
 
 // parseWhen reads a duration back from now or an RFC 3339 time; empty is
@@ -185,7 +200,14 @@ func parseWhen(flag, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// printAudit writes the records as a table or as JSON lines. When there
+// are none, the table says so, and JSON output, which stays empty for
+// scripts, says so on standard error.
 func (a *app) printAudit(recs []audit.Record, output string) error {
+	if len(recs) == 0 && output == "json" {
+		fmt.Fprintln(a.stderr, "no audit records match")
+		return nil
+	}
 	if output == "json" {
 		enc := json.NewEncoder(a.stdout)
 		for _, r := range recs {
@@ -197,7 +219,7 @@ func (a *app) printAudit(recs []audit.Record, output string) error {
 	}
 
 	if len(recs) == 0 {
-		fmt.Fprintln(a.stdout, "no audit records")
+		fmt.Fprintln(a.stdout, "no audit records match")
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/audit"
@@ -154,4 +155,62 @@ func TestAuditTrailOfAWorker(t *testing.T) {
 		require.Regexp(t, `suppressed\s+\S+\s+records-prod\s+-\s+suppressed\s+`+
 			`key=records-db/primary-down reason=duplicate`, lines[1])
 	})
+}
+
+func TestAuditFiltersChecked(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown outcome", []string{"--outcome", "nope"},
+			`--outcome "nope": want one of delivered, failed, retry, suppressed`},
+		{"unknown kind", []string{"--kind", "sent"}, `--kind "sent": want one of received`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The port refuses connections: the flags are checked first.
+			args := append([]string{"audit", "--nats-url", "nats://127.0.0.1:1"}, tt.args...)
+			code, _, errOut := runCLI(t, "", args...)
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, tt.want)
+		})
+	}
+}
+
+func TestAuditSaysWhenNothingMatches(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	rec := `{"v":1,"time":"2026-05-06T12:00:00Z","kind":"rules_reloaded","outcome":"success"}`
+	require.NoError(t, nc.Publish(audit.Subject(audit.KindRulesReloaded), []byte(rec)))
+	require.NoError(t, nc.Flush())
+
+	tests := []struct {
+		name    string
+		args    []string
+		out     string
+		errOut  string
+		records int
+	}{
+		{"json, a record", []string{"-o", "json"}, `"kind":"rules_reloaded"`, "", 1},
+		{"json, none since", []string{"-o", "json", "--since", "2999-01-01T00:00:00Z"}, "",
+			"no audit records match", 0},
+		{"json, none of the outcome", []string{"-o", "json", "--outcome", "failure"}, "",
+			"no audit records match", 0},
+		{"text, none until", []string{"--until", "2000-01-01T00:00:00Z"},
+			"no audit records match", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"audit", "--nats-url", url}, tt.args...)
+			code, out, errOut := runCLI(t, "", args...)
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out, tt.out, "stdout %q stderr %q", out, errOut)
+			require.Contains(t, errOut, tt.errOut)
+			require.Equal(t, tt.records, strings.Count(out, `"kind"`))
+		})
+	}
 }

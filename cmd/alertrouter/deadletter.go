@@ -50,6 +50,11 @@ func (a *app) deadletterListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if len(dls) == 0 && output == "json" {
+					// Standard output stays empty for scripts.
+					fmt.Fprintln(a.stderr, "no dead letters")
+					return nil
+				}
 				if output == "json" {
 					enc := json.NewEncoder(a.stdout)
 					for _, dl := range dls {

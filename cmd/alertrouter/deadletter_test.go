@@ -79,3 +79,25 @@ func TestFarSideDownThenReplay(t *testing.T) {
 	require.Contains(t, got[0].Text, "evt-down")
 	require.Len(t, mail.Messages(), 1, "the fallback is not used again")
 }
+
+func TestDeadletterListSaysWhenEmpty(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	tests := []struct {
+		name        string
+		args        []string
+		out, errOut string
+	}{
+		{"text", nil, "no dead letters", ""},
+		{"json", []string{"-o", "json"}, "", "no dead letters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"deadletter", "list", "--nats-url", url}, tt.args...)
+			code, out, errOut := runCLI(t, "", args...)
+			require.Equal(t, 0, code, errOut)
+			require.Equal(t, tt.out, strings.TrimSpace(out))
+			require.Contains(t, errOut, tt.errOut)
+		})
+	}
+}
