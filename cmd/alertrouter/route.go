@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -103,9 +106,12 @@ func (a *app) readEvent(path string) (*alert.Event, error) {
 	return ev, nil
 }
 
+// printRoute writes the routing of ev as text. The event's own strings
+// are written through printable.
 func printRoute(w io.Writer, ev *alert.Event, res rules.Result) {
-	fmt.Fprintf(w, "event:     %s from %s (%s, %s)\n", ev.Name, ev.Source, ev.Severity, ev.Status)
-	fmt.Fprintf(w, "key:       %s\n", ev.Key())
+	fmt.Fprintf(w, "event:     %s from %s (%s, %s)\n", printable(ev.Name), printable(ev.Source),
+		ev.Severity, ev.Status)
+	fmt.Fprintf(w, "key:       %s\n", printable(ev.Key()))
 	if res.Unrouted {
 		fmt.Fprintln(w, "routes:    none matched (unrouted)")
 	}
@@ -170,15 +176,15 @@ func printRedacted(w io.Writer, masked map[string]redactedText, names []string) 
 	text := masked[names[0]]
 
 	fmt.Fprintf(w, "redacted:  what %s would get\n", strings.Join(names, ", "))
-	fmt.Fprintf(w, "  title:       %s\n", text.Title)
-	fmt.Fprintf(w, "  description: %s\n", text.Description)
+	fmt.Fprintf(w, "  title:       %s\n", printable(text.Title))
+	fmt.Fprintf(w, "  description: %s\n", printable(text.Description))
 	fmt.Fprintf(w, "  labels:      %s\n", pairs(text.Labels))
 	if len(text.Annotations) > 0 {
 		fmt.Fprintf(w, "  annotations: %s\n", pairs(text.Annotations))
 	}
 }
 
-// pairs writes m as k=v, sorted by key.
+// pairs writes m as k=v, sorted by key, each through printable.
 func pairs(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -188,7 +194,20 @@ func pairs(m map[string]string) string {
 
 	kv := make([]string, len(keys))
 	for i, k := range keys {
-		kv[i] = k + "=" + m[k]
+		kv[i] = printable(k) + "=" + printable(m[k])
 	}
 	return strings.Join(kv, ", ")
+}
+
+// printable returns s as it is when every character of it prints, and
+// else quoted with Go escapes (\x1b, \n, \u202e), so that an event can
+// neither drive the terminal with control characters nor reorder the text
+// around it with bidi controls, and the reader sees what is there.
+func printable(s string) string {
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

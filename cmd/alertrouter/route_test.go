@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 )
@@ -66,4 +67,25 @@ func TestRouteWithoutRedactReceivers(t *testing.T) {
 	code, out, _ = runCLI(t, cpfEvent, "route", "--rules", p, "-")
 	require.Equal(t, 0, code)
 	require.NotContains(t, out, "redacted")
+}
+
+// TestRouteTextEscapesEventText checks that the text output shows an
+// event's control characters and bidi controls as escapes, never raw.
+func TestRouteTextEscapesEventText(t *testing.T) {
+	p := writeFile(t, "r.yaml", redactRulesYAML)
+	event := `{"source":"ci/\u001b[2Jx","name":"disk\u202efull","severity":"high",
+"title":"a\u0007b","description":"one\ntwo","labels":{"k\u009b":"v\u2066"},
+"dedup_key":"key\r"}`
+
+	code, out, errOut := runCLI(t, event, "route", "--rules", p, "-")
+
+	require.Equal(t, 0, code, errOut)
+	for _, r := range out {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U printed raw in:\n%s", r, out)
+	}
+	require.Contains(t, out, `event:     "disk\u202efull" from "ci/\x1b[2Jx" (high, firing)`)
+	require.Contains(t, out, `key:       "key\r"`)
+	require.Contains(t, out, `title:       "a\ab"`)
+	require.Contains(t, out, `description: "one\ntwo"`)
+	require.Contains(t, out, `labels:      "k\u009b"="v\u2066"`)
 }
