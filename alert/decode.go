@@ -99,7 +99,7 @@ type wire struct {
 	Description string
 	Labels      map[string]string
 	Annotations map[string]string
-	DedupKey    string
+	DedupKey    *string
 	OccurredAt  string
 }
 

@@ -51,7 +51,6 @@ func (d *Decoder) build(w *wire, p *problems) *Event {
 		Description: w.Description,
 		Labels:      w.Labels,
 		Annotations: w.Annotations,
-		DedupKey:    w.DedupKey,
 	}
 	d.fillIdentity(ev, w, p)
 	fillState(ev, w, p)
@@ -74,6 +73,16 @@ func (d *Decoder) fillIdentity(ev *Event, w *wire, p *problems) {
 		p.add("id", "must not be empty when given")
 	default:
 		ev.ID = *w.ID
+	}
+	// Like id, dedup_key is either left out (the fingerprint is the key)
+	// or a real key: an empty one is more likely a publisher's bug than a
+	// wish for the fingerprint.
+	if w.DedupKey != nil {
+		if strings.TrimSpace(*w.DedupKey) == "" {
+			p.add("dedup_key", "must not be empty when given (leave it out to use the "+
+				"fingerprint)")
+		}
+		ev.DedupKey = *w.DedupKey
 	}
 
 	for _, f := range []struct{ name, v string }{

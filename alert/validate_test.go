@@ -44,6 +44,14 @@ func TestDecodeReportsEveryProblem(t *testing.T) {
 				{"name", "must be a string"},
 				{"labels", "must be an object of string values"},
 			}, ""},
+		{"empty dedup key", valid + `,"dedup_key":""}`,
+			[]FieldError{{"dedup_key",
+				"must not be empty when given (leave it out to use the fingerprint)"}},
+			"invalid: dedup_key: must not be empty when given (leave it out to use the " +
+				"fingerprint)"},
+		{"blank dedup key", valid + `,"dedup_key":" \t"}`,
+			[]FieldError{{"dedup_key",
+				"must not be empty when given (leave it out to use the fingerprint)"}}, ""},
 		{"bad label keys reported in sorted order",
 			valid + `,"labels":{"` + strings.Repeat("z", 129) + `":"1","":"2"}}`,
 			[]FieldError{{"labels", `key "" must be 1 to 128 bytes`}}, ""},
@@ -197,4 +205,13 @@ func TestOccurredAtMustStayWritable(t *testing.T) {
 	ev, err := testDecoder().Decode([]byte(valid + `,"occurred_at":"9999-12-31T23:00:00+05:00"}`))
 	require.NoError(t, err)
 	require.Equal(t, 9999, ev.OccurredAt.UTC().Year())
+}
+
+func TestDedupKeyLeftOutIsTheFingerprint(t *testing.T) {
+	for _, in := range []string{valid + "}", valid + `,"dedup_key":null}`} {
+		ev, err := testDecoder().Decode([]byte(in))
+		require.NoError(t, err, in)
+		require.Empty(t, ev.DedupKey, in)
+		require.Equal(t, ev.Fingerprint(), ev.Key(), in)
+	}
 }

@@ -20,6 +20,9 @@ type eventFlags struct {
 	title, description, dedupKey       string
 	compliance                         []string
 	labels, annotations                map[string]string
+	// given marks the fields whose flag was set, even to "": an empty id
+	// or dedup key is refused, not taken as absent.
+	given map[string]bool
 }
 
 func (a *app) publishCmd() *cobra.Command {
@@ -42,8 +45,10 @@ func (a *app) publishCmd() *cobra.Command {
 			if err := checkReplicas(nf.replicas); err != nil {
 				return err
 			}
-			events, err := a.collectEvents(args, &ef, cmd.Flags().Changed("source") ||
-				cmd.Flags().Changed("name"))
+			fl := cmd.Flags()
+			ef.given = map[string]bool{"id": fl.Changed("event-id"),
+				"dedup_key": fl.Changed("dedup-key")}
+			events, err := a.collectEvents(args, &ef, fl.Changed("source") || fl.Changed("name"))
 			if err != nil {
 				return err
 			}
@@ -105,7 +110,7 @@ func (f *eventFlags) event() (*alert.Event, error) {
 	}
 	for k, v := range map[string]string{"id": f.id, "title": f.title,
 		"description": f.description, "dedup_key": f.dedupKey} {
-		if v != "" {
+		if v != "" || f.given[k] {
 			raw[k] = v
 		}
 	}

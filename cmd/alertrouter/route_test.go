@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"unicode"
 
@@ -88,4 +89,29 @@ func TestRouteTextEscapesEventText(t *testing.T) {
 	require.Contains(t, out, `title:       "a\ab"`)
 	require.Contains(t, out, `description: "one\ntwo"`)
 	require.Contains(t, out, `labels:      "k\u009b"="v\u2066"`)
+}
+
+// TestEmptyDedupKeyRefused checks that an empty dedup key is an error, as
+// an empty id is, in an event file and from publish's flags.
+func TestEmptyDedupKeyRefused(t *testing.T) {
+	flags := []string{"publish", "--nats-url", "nats://127.0.0.1:1", "--source", "s",
+		"--name", "n", "--severity", "info"}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"event file", `{"source":"s","name":"n","severity":"info","dedup_key":""}`,
+			[]string{"route", "--rules", consoleRules, "-"}, "dedup_key: must not be empty"},
+		{"publish flag", "", slices.Concat(flags, []string{"--dedup-key", ""}), "--dedup-key: must not be empty"},
+		{"publish id flag", "", slices.Concat(flags, []string{"--event-id", " "}), "--event-id: must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.stdin, tt.args...)
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, tt.want)
+		})
+	}
 }
