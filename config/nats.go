@@ -214,30 +214,41 @@ func (n NATS) serve(host string, port int, dir string) (*server.Server, error) {
 // without a user or a client certificate without its key, naming the
 // flags that set them.
 func (n NATS) Validate() error {
+	return n.ValidateNamed(nil)
+}
+
+// ValidateNamed is Validate naming each setting that is given by
+// name(flag), such as the environment variable or file the value came
+// from when no flag gave it; nil names the flags (--nats-token).
+func (n NATS) ValidateNamed(name func(flag string) string) error {
+	if name == nil {
+		name = func(flag string) string { return flag }
+	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	if n.Password != "" && n.PasswordFile != "" {
-		bad("--nats-password and --nats-password-file: set one, not both")
+		bad("%s and %s: set one, not both", name("--nats-password"),
+			name("--nats-password-file"))
 	}
 	if n.Token != "" && n.TokenFile != "" {
-		bad("--nats-token and --nats-token-file: set one, not both")
+		bad("%s and %s: set one, not both", name("--nats-token"), name("--nats-token-file"))
 	}
-	hasPassword := n.Password != "" || n.PasswordFile != ""
+	password := n.passwordFlag()
 	switch {
-	case hasPassword && n.User == "":
-		bad("a nats password needs --nats-user")
-	case n.User != "" && !hasPassword:
-		bad("--nats-user needs --nats-password or --nats-password-file")
+	case password != "" && n.User == "":
+		bad("a nats password%s needs --nats-user", aside(password, name))
+	case n.User != "" && password == "":
+		bad("%s needs --nats-password or --nats-password-file", name("--nats-user"))
 	}
 	switch {
 	case n.CertFile != "" && n.KeyFile == "":
-		bad("--nats-tls-cert needs --nats-tls-key, the certificate's private key")
+		bad("%s needs --nats-tls-key, the certificate's private key", name("--nats-tls-cert"))
 	case n.KeyFile != "" && n.CertFile == "":
-		bad("--nats-tls-key needs --nats-tls-cert, the client certificate")
+		bad("%s needs --nats-tls-cert, the client certificate", name("--nats-tls-key"))
 	}
 
-	methods := n.authMethods()
+	methods := n.authMethods(name)
 	if len(methods) > 1 {
 		bad("set one way to authenticate to nats, not %d: %s",
 			len(methods), strings.Join(methods, ", "))
@@ -249,22 +260,48 @@ func (n NATS) Validate() error {
 	return errors.Join(errs...)
 }
 
-// authMethods names the ways to authenticate that are set.
-func (n NATS) authMethods() []string {
+// authMethods names the ways to authenticate that are set, each by the
+// first of its settings that is given.
+func (n NATS) authMethods(name func(flag string) string) []string {
 	var out []string
-	if n.User != "" || n.Password != "" || n.PasswordFile != "" {
-		out = append(out, "--nats-user")
+	switch {
+	case n.User != "":
+		out = append(out, name("--nats-user"))
+	case n.passwordFlag() != "":
+		out = append(out, name(n.passwordFlag()))
 	}
-	if n.Token != "" || n.TokenFile != "" {
-		out = append(out, "--nats-token")
+	switch {
+	case n.Token != "":
+		out = append(out, name("--nats-token"))
+	case n.TokenFile != "":
+		out = append(out, name("--nats-token-file"))
 	}
 	if n.CredsFile != "" {
-		out = append(out, "--nats-creds")
+		out = append(out, name("--nats-creds"))
 	}
 	if n.NKeyFile != "" {
-		out = append(out, "--nats-nkey")
+		out = append(out, name("--nats-nkey"))
 	}
 	return out
+}
+
+// passwordFlag is the flag of the password that is given, or "".
+func (n NATS) passwordFlag() string {
+	switch {
+	case n.Password != "":
+		return "--nats-password"
+	case n.PasswordFile != "":
+		return "--nats-password-file"
+	}
+	return ""
+}
+
+// aside is " (source)" when name calls flag something else, else "".
+func aside(flag string, name func(string) string) string {
+	if src := name(flag); src != flag {
+		return " (" + src + ")"
+	}
+	return ""
 }
 
 // authOptions turns the credentials into client options, reading the

@@ -94,3 +94,19 @@ func TestRedactURLs(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateNamed(t *testing.T) {
+	name := func(flag string) string {
+		if flag == "--nats-token" {
+			return "$NATS_TOKEN"
+		}
+		return flag
+	}
+	n := NATS{URL: "nats://x", Token: "t", TokenFile: "f", NKeyFile: "seed.nk"}
+
+	err := n.ValidateNamed(name)
+
+	require.ErrorContains(t, err, "$NATS_TOKEN and --nats-token-file: set one, not both")
+	require.ErrorContains(t, err, "not 2: $NATS_TOKEN, --nats-nkey")
+	require.ErrorContains(t, n.Validate(), "--nats-token and --nats-token-file")
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,10 +79,12 @@ func TestCheckWithoutPrint(t *testing.T) {
 
 // TestNATSAuthFlags checks that the NATS auth flags and their variables
 // reach the connection settings, which refuse bad combinations before
-// dialling and never echo a secret.
+// dialling, name each setting by where it came from (flag, variable or
+// config file) and never echo a secret.
 func TestNATSAuthFlags(t *testing.T) {
 	event := []string{"publish", "--nats-url", "nats://127.0.0.1:1", "--source", "ci/x",
 		"--name", "n", "--severity", "info"}
+	cfg := writeFile(t, "c.yaml", "nats-token-file: tok\nnats-tls-key: k.pem\n")
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -90,14 +93,23 @@ func TestNATSAuthFlags(t *testing.T) {
 	}{
 		{"password from env without user",
 			map[string]string{"ALERTROUTER_NATS_PASSWORD": "env-Secret-pw"}, nil,
+			"a nats password ($ALERTROUTER_NATS_PASSWORD) needs --nats-user"},
+		{"password flag without user", nil, []string{"--nats-password", "flag-Secret-pw"},
 			"a nats password needs --nats-user"},
 		{"cert without key", nil, []string{"--nats-tls-cert", "c.pem"},
 			"--nats-tls-cert needs --nats-tls-key"},
 		{"nkey and token", map[string]string{"ALERTROUTER_NATS_TOKEN": "env-Secret-tok"},
-			[]string{"--nats-nkey", "seed.nk"}, "--nats-token, --nats-nkey"},
+			[]string{"--nats-nkey", "seed.nk"}, "$ALERTROUTER_NATS_TOKEN, --nats-nkey"},
 		{"token file and token", map[string]string{"ALERTROUTER_NATS_TOKEN_FILE": "tok"},
 			[]string{"--nats-token", "flag-Secret-tok"},
-			"--nats-token and --nats-token-file: set one, not both"},
+			"--nats-token and $ALERTROUTER_NATS_TOKEN_FILE: set one, not both"},
+		{"token and token file from the config file",
+			map[string]string{"ALERTROUTER_NATS_TOKEN": "env-Secret-tok"},
+			[]string{"--config", cfg, "--nats-tls-cert", "c.pem"},
+			"$ALERTROUTER_NATS_TOKEN and nats-token-file in config file " + cfg +
+				": set one, not both"},
+		{"key from the config file without cert", nil, []string{"--config", cfg},
+			"nats-tls-key in config file " + cfg + " needs --nats-tls-cert"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +117,7 @@ func TestNATSAuthFlags(t *testing.T) {
 				t.Setenv(k, v)
 			}
 
-			code, out, errOut := runCLI(t, "", append(event, tt.args...)...)
+			code, out, errOut := runCLI(t, "", slices.Concat(event, tt.args)...)
 			require.NotEqual(t, 0, code)
 			require.Contains(t, errOut, tt.want)
 			require.NotContains(t, out+errOut, "Secret")

@@ -186,7 +186,7 @@ func (a *app) withJetStream(ctx context.Context, nf *natsFlags,
 	if err := positive("--timeout", nf.timeout); err != nil {
 		return err
 	}
-	conn, err := nf.cfg.Connect(log)
+	conn, err := a.connect(nf.cfg, log)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,9 @@ func documentEnv(cmd *cobra.Command) {
 //
 // configFile points at the --config flag's value, which the environment
 // may set too, so it is read only after the environment is applied.
-func applySettings(cmd *cobra.Command, configFile *string) error {
+// sources learns, for each flag set here, where its value came from:
+// $ALERTROUTER_NATS_TOKEN, or nats-token in config file FILE.
+func applySettings(cmd *cobra.Command, configFile *string, sources map[string]string) error {
 	fl := cmd.Flags()
 	var errs []string
 	fl.VisitAll(func(f *pflag.Flag) {
@@ -53,6 +55,7 @@ func applySettings(cmd *cobra.Command, configFile *string) error {
 			if err := fl.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Sprintf("$%s: %v", envName(f.Name), err))
 			}
+			sources[f.Name] = "$" + envName(f.Name)
 		}
 	})
 	if len(errs) > 0 {
@@ -61,7 +64,7 @@ func applySettings(cmd *cobra.Command, configFile *string) error {
 	if *configFile == "" {
 		return nil
 	}
-	return applyConfigFile(fl, *configFile, flagNames(cmd.Root()))
+	return applyConfigFile(fl, *configFile, flagNames(cmd.Root()), sources)
 }
 
 // applyConfigFile reads a YAML map of flag names to values. Lists are
@@ -70,7 +73,8 @@ func applySettings(cmd *cobra.Command, configFile *string) error {
 // One file serves every command, as one environment does: a key that is
 // a flag of another command (known) but not of this one is skipped, and
 // only a key that is no command's flag is an error.
-func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool) error {
+func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
+	sources map[string]string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
@@ -102,6 +106,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool) erro
 		if err := fl.Set(name, configValue(values[name])); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, name, err)
 		}
+		sources[name] = name + " in config file " + path
 	}
 	return nil
 }

@@ -38,13 +38,15 @@ func (f *httpFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tokenFile, "ingest-token-file", "", "file holding the ingest bearer token")
 }
 
-// ingestToken returns the configured token, from the flag or the file.
-func (f *httpFlags) ingestToken() (string, error) {
+// ingestToken returns the configured token, from the flag or the file;
+// name says where a setting came from (see app.settingName).
+func (f *httpFlags) ingestToken(name func(flag string) string) (string, error) {
 	if f.tokenFile == "" {
 		return f.token, nil
 	}
 	if f.token != "" {
-		return "", errors.New("give --ingest-token or --ingest-token-file, not both")
+		return "", fmt.Errorf("give %s or %s, not both", name("--ingest-token"),
+			name("--ingest-token-file"))
 	}
 	data, err := os.ReadFile(f.tokenFile)
 	if err != nil {
@@ -60,7 +62,7 @@ func (f *httpFlags) ingestToken() (string, error) {
 // endpoints maps the worker's HTTP paths to their handlers.
 func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
 	r *router.Router, m *metrics.Metrics, log *slog.Logger) (map[string]http.Handler, error) {
-	token, err := f.http.ingestToken()
+	token, err := f.http.ingestToken(a.settingName)
 	if err != nil {
 		return nil, err
 	}

@@ -21,13 +21,16 @@ type app struct {
 	logFormat      string
 	logLevel       string
 	configFile     string
+	// sources says where each flag the command line left unset got its
+	// value, by flag name (see applySettings).
+	sources map[string]string
 }
 
 // errRulesRequired is returned by commands that need a rules file.
 var errRulesRequired = errors.New("--rules is required (or set $" + envPrefix + "RULES)")
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, sources: map[string]string{}}
 	root := &cobra.Command{
 		Use:   "alertrouter",
 		Short: "Route alert events from NATS to Slack, email, PagerDuty and more",
@@ -42,7 +45,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := applySettings(cmd, &a.configFile); err != nil {
+			if err := applySettings(cmd, &a.configFile, a.sources); err != nil {
 				return err
 			}
 			_, err := a.logger()
@@ -83,6 +86,25 @@ func (a *app) logger() (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(a.stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", a.logFormat)
+}
+
+// settingName names a setting (--nats-token) for a message: by its flag
+// when the command line gave it or nothing did, else by where its value
+// came from ($ALERTROUTER_NATS_TOKEN, or a key of the config file).
+func (a *app) settingName(flag string) string {
+	if src, ok := a.sources[strings.TrimPrefix(flag, "--")]; ok {
+		return src
+	}
+	return flag
+}
+
+// connect validates the NATS settings, naming each by where it came
+// from, and connects.
+func (a *app) connect(cfg config.NATS, log *slog.Logger) (*config.Conn, error) {
+	if err := cfg.ValidateNamed(a.settingName); err != nil {
+		return nil, err
+	}
+	return cfg.Connect(log)
 }
 
 // natsFlags are the connection flags of every command that talks to NATS.

@@ -180,7 +180,7 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 	if err != nil {
 		return fmt.Errorf("load rules: %w", err)
 	}
-	conn, err := f.nats.cfg.Connect(log)
+	conn, err := a.connect(f.nats.cfg, log)
 	if err != nil {
 		return err
 	}

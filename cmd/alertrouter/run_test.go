@@ -165,3 +165,13 @@ func TestRunTakesDocumentedOffSwitches(t *testing.T) {
 		"--audit-retention", "0")
 	require.Contains(t, log, "audit trail is off")
 }
+
+func TestIngestTokenConflictNamesSource(t *testing.T) {
+	url := natsServer(t)
+	t.Setenv("ALERTROUTER_INGEST_TOKEN", "env-Secret-tok")
+	code, out, errOut := runCLI(t, "", "run", "--rules", consoleRules, "--nats-url", url,
+		"--state", "memory", "--watch=false", "--ingest-token-file", "tok")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "give $ALERTROUTER_INGEST_TOKEN or --ingest-token-file, not both")
+	require.NotContains(t, out+errOut, "Secret")
+}
