@@ -163,3 +163,41 @@ func TestHelpEverywhere(t *testing.T) {
 		require.Contains(t, out, "Usage:", cmd)
 	}
 }
+
+func TestCommandLineMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no command", nil, []string{"Usage:\n  alertrouter [command]\n",
+			"alertrouter: a command is required"}},
+		{"unknown command", []string{"bogus"}, []string{`unknown command "bogus" for "alertrouter"`}},
+		{"deadletter without command", []string{"deadletter"},
+			[]string{"alertrouter deadletter [command]", "deadletter: a command is required"}},
+		{"deadletter unknown command", []string{"deadletter", "bogus"},
+			[]string{`unknown command "bogus" for "alertrouter deadletter"`}},
+		{"check two files", []string{"check", "a", "b"},
+			[]string{"check: accepts 1 arg(s), received 2 (usage: alertrouter check FILE"}},
+		{"run with an argument", []string{"run", "x"},
+			[]string{"run: unknown command \"x\"", "usage: alertrouter run --rules FILE"}},
+		{"unknown flag", []string{"deadletter", "list", "--bogus"},
+			[]string{"deadletter list: unknown flag: --bogus"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tt.args...)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			for _, want := range tt.want {
+				require.Contains(t, errOut, want)
+			}
+		})
+	}
+
+	for _, args := range [][]string{{"--help"}, {"deadletter", "--help"}, {"help", "run"}} {
+		code, out, _ := runCLI(t, "", args...)
+		require.Equal(t, 0, code, "%v", args)
+		require.Contains(t, out, "Usage:", "%v", args)
+	}
+}

@@ -68,7 +68,57 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		a.deadletterCmd(), a.testCmd(), a.notifyCmd(), a.benchCmd(),
 		a.auditCmd())
 	documentEnv(root)
+	checkCommandLine(root)
+	// A command that groups others runs only to say it needs one: its
+	// usage shows "alertrouter deadletter [command]" and no line of its own.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "{{if .Runnable}}",
+		"{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	return root
+}
+
+// checkCommandLine makes every command that only groups others (the root,
+// deadletter) fail without one, showing the usage on standard error, as
+// an unknown command fails; and makes every error about arguments or
+// flags name its command and usage.
+func checkCommandLine(cmd *cobra.Command) {
+	if cmd.HasSubCommands() && cmd.Run == nil && cmd.RunE == nil {
+		cmd.RunE = needCommand
+	}
+	if !cmd.HasParent() {
+		cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+			return fmt.Errorf("%s%w (usage: %s)", commandName(c), err, c.UseLine())
+		})
+	}
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return fmt.Errorf("%s%v (usage: %s)", commandName(c), err, c.UseLine())
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		checkCommandLine(sub)
+	}
+}
+
+// needCommand runs when a command that groups others is given none, or
+// (below the root, where cobra does not check) an unknown one.
+func needCommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
+	return fmt.Errorf("%sa command is required (see the list above)", commandName(cmd))
+}
+
+// commandName is "deadletter list: " for a message about that command,
+// and "" for the root, whose name every message already starts with.
+func commandName(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return ""
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") + ": "
 }
 
 // logger builds the process logger from the global flags; logs go to
