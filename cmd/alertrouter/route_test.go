@@ -104,8 +104,10 @@ func TestEmptyDedupKeyRefused(t *testing.T) {
 	}{
 		{"event file", `{"source":"s","name":"n","severity":"info","dedup_key":""}`,
 			[]string{"route", "--rules", consoleRules, "-"}, "dedup_key: must not be empty"},
-		{"publish flag", "", slices.Concat(flags, []string{"--dedup-key", ""}), "--dedup-key: must not be empty"},
-		{"publish id flag", "", slices.Concat(flags, []string{"--event-id", " "}), "--event-id: must not be empty"},
+		{"publish flag", "", slices.Concat(flags, []string{"--dedup-key", ""}),
+			"--dedup-key: must not be empty"},
+		{"publish id flag", "", slices.Concat(flags, []string{"--event-id", " "}),
+			"--event-id: must not be empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
