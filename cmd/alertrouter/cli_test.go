@@ -201,3 +201,21 @@ func TestCommandLineMistakes(t *testing.T) {
 		require.Contains(t, out, "Usage:", "%v", args)
 	}
 }
+
+func TestPublishReportsEveryBadFile(t *testing.T) {
+	good := writeFile(t, "good.json", `{"source":"s","name":"n","severity":"info"}`)
+	noName := writeFile(t, "no-name.json", `{"source":"s","severity":"info"}`)
+	notJSON := writeFile(t, "not-json.json", `{"source":`)
+	missing := filepath.Join(t.TempDir(), "missing.json")
+
+	code, out, errOut := runCLI(t, "", "publish", "--nats-url", "nats://127.0.0.1:1",
+		good, noName, notJSON, missing)
+
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "3 of 4 event file(s) cannot be published, so none was")
+	require.Contains(t, errOut, noName+": invalid: name: is required")
+	require.Contains(t, errOut, notJSON+": bad_json:")
+	require.Contains(t, errOut, missing+": no such file")
+	require.NotContains(t, errOut, good)
+}

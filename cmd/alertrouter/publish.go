@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,13 +94,21 @@ func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool) ([]*a
 		return []*alert.Event{ev}, nil
 	}
 
-	var events []*alert.Event
+	var (
+		events []*alert.Event
+		errs   []error
+	)
 	for _, path := range args {
 		ev, err := a.readEvent(path)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		events = append(events, ev)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%d of %d event file(s) cannot be published, so none was:\n%w",
+			len(errs), len(args), errors.Join(errs...))
 	}
 	return events, nil
 }
