@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -132,7 +133,7 @@ func (a *app) deadletterReplayCmd() *cobra.Command {
 	}
 	nf.register(cmd, "nats://127.0.0.1:4222")
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for NATS")
-	cmd.Flags().UintSliceVar(&ids, "id", nil, "dead letter ID(s) from `deadletter list`")
+	cmd.Flags().UintSliceVar(&ids, "id", nil, "dead letter ID(s), as deadletter list shows them")
 	cmd.Flags().BoolVar(&all, "all", false, "replay every dead letter")
 	return cmd
 }
@@ -145,13 +146,11 @@ func (a *app) replay(ctx context.Context, js jetstream.JetStream, ids []uint, al
 			return err
 		}
 	}
-	for _, id := range ids {
-		dl, err := router.GetDeadLetter(ctx, js, uint64(id))
-		if err != nil {
-			return err
-		}
-		dls = append(dls, *dl)
+	byID, err := getDeadLetters(ctx, js, ids)
+	if err != nil {
+		return err
 	}
+	dls = append(dls, byID...)
 
 	for _, dl := range dls {
 		ack, err := router.ReplayDeadLetter(ctx, js, &dl)
@@ -169,6 +168,32 @@ func (a *app) replay(ctx context.Context, js jetstream.JetStream, ids []uint, al
 		fmt.Fprintln(a.stdout, "no dead letters to replay")
 	}
 	return nil
+}
+
+// getDeadLetters reads the dead letters of ids, and fails naming every id
+// that has none, so that nothing is replayed unless all are there.
+func getDeadLetters(ctx context.Context, js jetstream.JetStream,
+	ids []uint) ([]router.DeadLetter, error) {
+	var (
+		dls     []router.DeadLetter
+		missing []string
+	)
+	for _, id := range ids {
+		dl, err := router.GetDeadLetter(ctx, js, uint64(id))
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
+			missing = append(missing, strconv.FormatUint(uint64(id), 10))
+			continue
+		case err != nil:
+			return nil, err
+		}
+		dls = append(dls, *dl)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no dead-letter message with id %s (deadletter list shows "+
+			"the ids); nothing was replayed", strings.Join(missing, ", "))
+	}
+	return dls, nil
 }
 
 // withJetStream connects to the NATS of --nats-url and runs f with a

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/internal/fakeslack"
 	"github.com/alertrouter/alertrouter/internal/fakesmtp"
+	"github.com/alertrouter/alertrouter/router"
 )
 
 const downRules = `
@@ -100,4 +104,43 @@ func TestDeadletterListSaysWhenEmpty(t *testing.T) {
 			require.Contains(t, errOut, tt.errOut)
 		})
 	}
+}
+
+func TestReplayNamesMissingIDs(t *testing.T) {
+	url := natsServer(t)
+	t.Run("no dead-letter stream", func(t *testing.T) {
+		code, _, errOut := runCLI(t, "", "deadletter", "replay", "--nats-url", url,
+			"--id", "99")
+		require.Equal(t, 1, code)
+		require.Contains(t, errOut, "no dead-letter message with id 99")
+	})
+
+	ensureStreams(t, url)
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	msg := nats.NewMsg(router.SubjectDeadLetterPrefix + "bad_json")
+	msg.Header.Set(router.HeaderReason, "bad_json")
+	msg.Header.Set(router.HeaderSubject, "alerts.s.info")
+	msg.Data = []byte("{")
+	_, err = js.PublishMsg(context.Background(), msg)
+	require.NoError(t, err)
+
+	t.Run("two of three missing", func(t *testing.T) {
+		code, out, errOut := runCLI(t, "", "deadletter", "replay", "--nats-url", url,
+			"--id", "1", "--id", "99", "--id", "7")
+		require.Equal(t, 1, code)
+		require.Contains(t, errOut, "no dead-letter message with id 99, 7")
+		require.NotContains(t, errOut, "404")
+		require.Empty(t, out, "nothing replayed")
+	})
+
+	t.Run("present", func(t *testing.T) {
+		code, out, errOut := runCLI(t, "", "deadletter", "replay", "--nats-url", url,
+			"--id", "1")
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, "replayed dead letter 1")
+	})
 }
