@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -91,7 +93,20 @@ func (d *Decoder) fillIdentity(ev *Event, w *wire, p *problems) {
 		if len(f.v) > maxFieldLen {
 			p.add(f.name, "is %d bytes, limit is %d", len(f.v), maxFieldLen)
 		}
+		if i := strings.IndexFunc(f.v, unprintable); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(f.v[i:])
+			p.add(f.name, "has the control or formatting character %U at byte %d: "+
+				"identifiers are one line of printable text", r, i)
+		}
 	}
+}
+
+// unprintable reports whether r would change how a line of text shows
+// rather than show itself: control characters (newlines, escapes) and
+// invisible formatting ones (bidi overrides, zero-width characters). An
+// identifier holding one could forge or hide rows in a table or a log.
+func unprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 func fillState(ev *Event, w *wire, p *problems) {

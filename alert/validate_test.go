@@ -49,6 +49,19 @@ func TestDecodeReportsEveryProblem(t *testing.T) {
 				"must not be empty when given (leave it out to use the fingerprint)"}},
 			"invalid: dedup_key: must not be empty when given (leave it out to use the " +
 				"fingerprint)"},
+		{"control and formatting characters in identifiers",
+			`{"id":"evt-1\n2026-12-04  delivered  fake","source":"ci/\u202egates",` +
+				`"name":"n\u200b","severity":"info","dedup_key":"k\u001b[31m"}`,
+			[]FieldError{
+				{"id", "has the control or formatting character U+000A at byte 5: " +
+					"identifiers are one line of printable text"},
+				{"source", "has the control or formatting character U+202E at byte 3: " +
+					"identifiers are one line of printable text"},
+				{"name", "has the control or formatting character U+200B at byte 1: " +
+					"identifiers are one line of printable text"},
+				{"dedup_key", "has the control or formatting character U+001B at byte 1: " +
+					"identifiers are one line of printable text"},
+			}, ""},
 		{"blank dedup key", valid + `,"dedup_key":" \t"}`,
 			[]FieldError{{"dedup_key",
 				"must not be empty when given (leave it out to use the fingerprint)"}}, ""},
