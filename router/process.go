@@ -170,10 +170,14 @@ func (r *Router) keepAlive(msg jetstream.Msg) func() {
 func (r *Router) reject(ctx context.Context, msg jetstream.Msg, seq uint64,
 	decodeErr error) bool {
 	reason := alert.RejectReason(decodeErr)
+	// The error may quote the event's text, so the copy that is logged and
+	// shown by `deadletter list` is masked; the stored body stays whole,
+	// for replay.
+	masked := r.set.Load().redactor.String(decodeErr.Error())
 	out := nats.NewMsg(SubjectDeadLetterPrefix + reason)
 	out.Data = msg.Data()
 	out.Header.Set(HeaderReason, reason)
-	out.Header.Set(HeaderError, decodeErr.Error())
+	out.Header.Set(HeaderError, masked)
 	out.Header.Set(HeaderSubject, msg.Subject())
 
 	if _, err := r.opts.JetStream.PublishMsg(ctx, out); err != nil {
@@ -183,7 +187,7 @@ func (r *Router) reject(ctx context.Context, msg jetstream.Msg, seq uint64,
 		return false
 	}
 	r.log.Warn("event rejected", "subject", msg.Subject(), "stream_seq", seq,
-		"reason", reason, "err", decodeErr)
+		"reason", reason, "err", masked)
 	r.obs.Rejected(msg.Subject(), decodeErr)
 	r.obs.DeadLettered(reason)
 	_ = msg.TermWithReason(reason)

@@ -235,6 +235,27 @@ func TestMalformedEventIsDeadLetteredAndTerminated(t *testing.T) {
 		"the log names the stored message, so an operator can find it")
 }
 
+func TestRejectionMasksPersonalDataInLogAndDeadLetterError(t *testing.T) {
+	logs := &syncBuffer{}
+	h := start(t, newRecorder(), func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	sub := subscribeDeadLetters(t, h.js)
+	ev := `{"source":"monitor/x","name":"n","severity":"maria.souza@example.com 529.982.247-25"}`
+
+	h.publish(t, ev)
+	h.waitDone(t, 1)
+
+	msg := nextDeadLetter(t, sub)
+	for what, text := range map[string]string{"log": logs.String(),
+		"dead letter error": msg.Headers().Get(HeaderError)} {
+		require.NotContains(t, text, "maria.souza", what)
+		require.NotContains(t, text, "529.982.247-25", what)
+		require.Contains(t, text, "[REDACTED:email]", what)
+	}
+	require.JSONEq(t, ev, string(msg.Data()), "the stored event stays whole, for replay")
+}
+
 func TestFailedDeliveryUsesFallbackAndDeadLetters(t *testing.T) {
 	rec := newRecorder()
 	rec.fail["broken"] = channels.Permanent(errors.New("channel_not_found"))
