@@ -36,11 +36,11 @@ func (d *decoder) slack(n *yaml.Node, path string) SlackConfig {
 		},
 		"token": func(v *yaml.Node, p string) {
 			has["token"] = true
-			c.Token, _ = d.secret(v, p)
+			c.Token = d.requiredSecret(v, p)
 		},
 		"channel": func(v *yaml.Node, p string) {
 			has["channel"] = true
-			c.Channel, _ = d.str(v, p)
+			c.Channel = d.requiredStr(v, p)
 		},
 	})
 	if n.Kind != yaml.MappingNode && !isNull(n) {
@@ -68,7 +68,7 @@ func (d *decoder) pagerDuty(n *yaml.Node, path string) PagerDutyConfig {
 	d.fields(n, path, &pagerDutySection, map[string]handler{
 		"routing_key": func(v *yaml.Node, p string) {
 			hasKey = true
-			c.RoutingKey, _ = d.secret(v, p)
+			c.RoutingKey = d.requiredSecret(v, p)
 		},
 		"events_url": func(v *yaml.Node, p string) { c.EventsURL = d.plainURL(v, p) },
 	})
@@ -91,15 +91,15 @@ func (d *decoder) email(n *yaml.Node, path string) EmailConfig {
 	}
 
 	d.fields(n, path, &emailSection, map[string]handler{
-		"host": set("host", func(v *yaml.Node, p string) { c.Host, _ = d.str(v, p) }),
+		"host": set("host", func(v *yaml.Node, p string) { c.Host = d.requiredStr(v, p) }),
 		"port": set("port", func(v *yaml.Node, p string) { c.Port = d.port(v, p) }),
 		"from": set("from", func(v *yaml.Node, p string) { c.From = d.address(v, p) }),
 		"to":   set("to", func(v *yaml.Node, p string) { c.To = d.addresses(v, p) }),
 		"username": set("username", func(v *yaml.Node, p string) {
-			c.Username, _ = d.str(v, p)
+			c.Username = d.requiredStr(v, p)
 		}),
 		"password": set("password", func(v *yaml.Node, p string) {
-			c.Password, _ = d.secret(v, p)
+			c.Password = d.requiredSecret(v, p)
 		}),
 		"tls": set("tls", func(v *yaml.Node, p string) { c.TLS = d.tlsMode(v, p) }),
 	})
@@ -212,13 +212,13 @@ func (d *decoder) plainURL(n *yaml.Node, path string) string {
 	return s
 }
 
-// secretURL reads an http(s) URL that may hold a credential, so the
-// message never quotes it.
+// secretURL reads a required http(s) URL that may hold a credential, so
+// the message never quotes it.
 func (d *decoder) secretURL(n *yaml.Node, path string) Secret {
-	s, ok := d.secret(n, path)
+	s := d.requiredSecret(n, path)
 	// A masked value (from check --print) reads back when secrets are skipped.
 	masked := d.opts.SkipSecrets && s.Value() == Masked
-	if ok && s != "" && !masked && !isHTTPURL(s.Value()) {
+	if s != "" && !masked && !isHTTPURL(s.Value()) {
 		d.at(n, path, "not an http:// or https:// URL")
 	}
 	return s

@@ -165,6 +165,34 @@ func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 	return n.Value, true
 }
 
+// requiredStr reads text a channel cannot work without: empty or blank
+// text is refused, and gives "".
+func (d *decoder) requiredStr(n *yaml.Node, path string) string {
+	if !d.notBlank(n, path) {
+		return ""
+	}
+	s, _ := d.str(n, path)
+	return s
+}
+
+// notBlank reports whether n is anything but empty or blank text,
+// recording a problem when it is not. Other kinds are left to the
+// caller's reader, which names what it wants.
+func (d *decoder) notBlank(n *yaml.Node, path string) bool {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		return true
+	}
+	switch {
+	case n.Value == "":
+		d.at(n, path, "must not be empty")
+		return false
+	case strings.TrimSpace(n.Value) == "":
+		d.at(n, path, "must not be blank (only white space)")
+		return false
+	}
+	return true
+}
+
 // boolean reads true or false.
 func (d *decoder) boolean(n *yaml.Node, path string) bool {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {

@@ -28,6 +28,48 @@ func (d *decoder) secret(n *yaml.Node, path string) (Secret, bool) {
 	return Secret(v), ok
 }
 
+// requiredSecret reads a credential a channel cannot work without. Empty
+// or blank text is refused as written, with SkipSecrets too; once
+// expanded, a value that is still blank is refused, naming the variables
+// or the file it came from. A refused value gives "".
+func (d *decoder) requiredSecret(n *yaml.Node, path string) Secret {
+	if !d.notBlank(n, path) {
+		return ""
+	}
+	s, ok := d.secret(n, path)
+	if !ok || d.opts.SkipSecrets || strings.TrimSpace(s.Value()) != "" {
+		return s
+	}
+
+	// Only references can expand to blank: the literal text is not blank.
+	if file, isFile := strings.CutPrefix(n.Value, "file:"); isFile {
+		d.at(n, path, "secret file %s is blank (only white space)", file)
+		return ""
+	}
+	names := references(n.Value)
+	if len(names) == 1 {
+		d.at(n, path, "environment variable %s is blank (only white space)", names[0])
+		return ""
+	}
+	d.at(n, path, "environment variables %s expand to blank text", strings.Join(names, ", "))
+	return ""
+}
+
+// references lists the variable names of the ${VAR} references in raw,
+// which expand has checked.
+func references(raw string) []string {
+	var names []string
+	for {
+		_, after, ok := strings.Cut(raw, "${")
+		if !ok {
+			return names
+		}
+		name, rest, _ := strings.Cut(after, "}")
+		names = append(names, name)
+		raw = rest
+	}
+}
+
 // secretFile reads a file: secret.
 func (d *decoder) secretFile(n *yaml.Node, path, file string) (Secret, bool) {
 	if file == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -130,5 +131,25 @@ func TestNATSAuthFlagsDocumented(t *testing.T) {
 	for _, flag := range []string{"--nats-nkey", "--nats-password-file", "--nats-token-file",
 		"--nats-tls-cert", "--nats-tls-key", "$ALERTROUTER_NATS_PASSWORD"} {
 		require.Contains(t, out, flag)
+	}
+}
+
+// TestCheckEmptyCredential checks that check refuses, with and without
+// --skip-secrets, an empty credential that run would refuse, naming each
+// by file, line and column.
+func TestCheckEmptyCredential(t *testing.T) {
+	file := writeFile(t, "pd.yaml", `receivers: { d: { pagerduty: { routing_key: "" } }, `+
+		`e: { slack: { channel: "#x", token: "" } } }`+"\n"+
+		"routes: [ { name: r, receivers: [d, e] } ]\n")
+
+	for _, args := range [][]string{{"check", file}, {"check", "--skip-secrets", file}} {
+		t.Run(strings.Join(args[:len(args)-1], " "), func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", args...)
+			require.Equal(t, 1, code)
+			require.NotContains(t, out, "OK")
+			require.Contains(t, errOut,
+				file+":1:45: receivers.d.pagerduty.routing_key: must not be empty\n")
+			require.Contains(t, errOut, file+":1:89: receivers.e.slack.token: must not be empty\n")
+		})
 	}
 }
