@@ -11,11 +11,13 @@ type kind int
 
 const (
 	kindString         kind = iota // any text
+	kindText                       // text that is not empty or blank
 	kindBool                       // true or false
 	kindPort                       // an integer 1-65535
 	kindDuration                   // 30s, 10m, 4h, 7d, 1d12h; zero allowed
 	kindPositive                   // a duration above zero
 	kindSecret                     // text, ${VAR} or file:/path
+	kindCredential                 // a kindSecret that is not empty or blank
 	kindURL                        // an http(s) URL
 	kindSecretURL                  // an http(s) URL, ${VAR} or file:/path
 	kindAddress                    // one e-mail address
@@ -112,9 +114,9 @@ var slackSection = section{
 	name: "slack",
 	desc: "A Slack destination: a bot token with a channel, or an incoming webhook URL.",
 	fields: []field{
-		{name: "token", kind: kindSecret,
+		{name: "token", kind: kindCredential,
 			desc: "Bot token (xoxb-...) for chat.postMessage; needs channel." + secretNote},
-		{name: "channel", kind: kindString,
+		{name: "channel", kind: kindText,
 			desc: `Channel to post in, such as "#alerts" or a channel ID; needs token.`},
 		{name: "webhook_url", kind: kindSecretURL,
 			desc: "Incoming webhook URL, instead of token and channel." + secretNote},
@@ -128,7 +130,7 @@ var pagerDutySection = section{
 	name: "pagerduty",
 	desc: "A PagerDuty Events API v2 integration. Resolved events close the incident.",
 	fields: []field{
-		{name: "routing_key", kind: kindSecret,
+		{name: "routing_key", kind: kindCredential,
 			desc: "Integration (routing) key of the service." + secretNote},
 		{name: "events_url", kind: kindURL,
 			desc: "Events API base URL, e.g. https://events.eu.pagerduty.com for the EU " +
@@ -141,14 +143,14 @@ var emailSection = section{
 	name: "email",
 	desc: "An SMTP destination.",
 	fields: []field{
-		{name: "host", kind: kindString, desc: "SMTP server host name."},
+		{name: "host", kind: kindText, desc: "SMTP server host name."},
 		{name: "port", kind: kindPort, desc: "SMTP server port; 587 when not set."},
 		{name: "tls", kind: kindTLS,
 			desc: "mandatory (STARTTLS required, the default), opportunistic, or none."},
 		{name: "from", kind: kindAddress, desc: "Sender address."},
 		{name: "to", kind: kindAddresses, desc: "Recipient address, or a list of them."},
-		{name: "username", kind: kindString, desc: "SMTP AUTH user; needs password."},
-		{name: "password", kind: kindSecret,
+		{name: "username", kind: kindText, desc: "SMTP AUTH user; needs password."},
+		{name: "password", kind: kindCredential,
 			desc: "SMTP AUTH password; needs username." + secretNote},
 	},
 	required: []string{"host", "from", "to"},

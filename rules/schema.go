@@ -150,7 +150,9 @@ func fieldSchema(f field) map[string]any {
 var scalarDefName = map[kind]string{
 	kindDuration:     "duration",
 	kindPositive:     "positiveDuration",
+	kindText:         "text",
 	kindSecret:       "secret",
+	kindCredential:   "credential",
 	kindURL:          "url",
 	kindSecretURL:    "secretURL",
 	kindAddress:      "address",
@@ -193,6 +195,11 @@ func scalarDefs() map[string]any {
 		"positiveDuration": duration("A duration above zero: 30s, 10m, 4h, 7d or 1d12h."),
 		"secret": map[string]any{"type": "string", "description": "A credential: " +
 			"${VAR} (environment), file:/path (file content), or literal text."},
+		"text": map[string]any{"type": "string", "pattern": `\S`,
+			"description": "Text that is not empty or blank."},
+		"credential": map[string]any{"type": "string", "pattern": `\S`,
+			"description": "A credential that is not empty or blank: ${VAR} " +
+				"(environment), file:/path (file content), or literal text."},
 		"url": map[string]any{"type": "string", "pattern": urlPattern},
 		"secretURL": map[string]any{"type": "string", "anyOf": []any{
 			map[string]any{"pattern": urlPattern},

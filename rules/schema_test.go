@@ -179,6 +179,21 @@ func TestSchemaAgreesWithDecoder(t *testing.T) {
 			"webhook_url: 'https://h' }\nunrouted: [a]\n"},
 		{"slack token alone", "receivers:\n  a:\n    slack: { token: t }\nunrouted: [a]\n"},
 		{"pagerduty without key", "receivers:\n  a:\n    pagerduty: {}\nunrouted: [a]\n"},
+		{"pagerduty empty key", "receivers:\n  a:\n    pagerduty: { routing_key: '' }\n" +
+			"unrouted: [a]\n"},
+		{"slack blank token", "receivers:\n  a:\n    slack: { token: ' ', channel: c }\n" +
+			"unrouted: [a]\n"},
+		{"slack empty channel", "receivers:\n  a:\n    slack: { token: t, channel: '' }\n" +
+			"unrouted: [a]\n"},
+		{"slack empty webhook", "receivers:\n  a:\n    slack: { webhook_url: '' }\n" +
+			"unrouted: [a]\n"},
+		{"webhook empty url", "receivers:\n  a:\n    webhook: { url: '' }\nunrouted: [a]\n"},
+		{"email empty host", "receivers:\n  a:\n    email: { host: '', from: f@x.org, " +
+			"to: t@x.org }\nunrouted: [a]\n"},
+		{"email empty username", "receivers:\n  a:\n    email: { host: h, from: f@x.org, " +
+			"to: t@x.org, username: '', password: p }\nunrouted: [a]\n"},
+		{"email blank password", "receivers:\n  a:\n    email: { host: h, from: f@x.org, " +
+			"to: t@x.org, username: u, password: ' ' }\nunrouted: [a]\n"},
 		{"email tls", "receivers:\n  a:\n    email: { host: h, from: f@x.org, to: t@x.org, " +
 			"tls: maybe }\nunrouted: [a]\n"},
 		{"email port", "receivers:\n  a:\n    email: { host: h, from: f@x.org, to: t@x.org, " +
