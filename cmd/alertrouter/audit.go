@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -113,7 +112,7 @@ func (a *app) auditCmd() *cobra.Command {
 			"from now (1h, 30m) or an RFC 3339 time. Records never hold alert text.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.parse(time.Now()); err != nil {
+			if err := f.parse(a.sources, time.Now()); err != nil {
 				return err
 			}
 			return a.withJetStream(cmd.Context(), &f.nats, func(ctx context.Context,
@@ -151,21 +150,20 @@ func (a *app) auditCmd() *cobra.Command {
 // The output formats are those of route and deadletter list, so that one
 // $ALERTROUTER_OUTPUT serves them all; table, the old name of text, is
 // still taken.
-func (f *auditReadFlags) parse(now time.Time) error {
-	switch f.output {
-	case "table":
+func (f *auditReadFlags) parse(src sources, now time.Time) error {
+	if f.output == "table" {
 		f.output = "text"
-	case "text", "json":
-	default:
-		return fmt.Errorf("--output %q: want text or json", f.output)
 	}
-	if f.filter.Limit < 0 {
-		return fmt.Errorf("--max %d: want 0 or more", f.filter.Limit)
-	}
-	if err := oneOf("--kind", f.filter.Kind, audit.Kinds()); err != nil {
+	if err := src.output(f.output); err != nil {
 		return err
 	}
-	if err := oneOf("--outcome", f.filter.Outcome, audit.Outcomes()); err != nil {
+	if f.filter.Limit < 0 {
+		return src.bad("--max", f.filter.Limit, "want 0 or more")
+	}
+	if err := src.oneOf("--kind", f.filter.Kind, audit.Kinds()); err != nil {
+		return err
+	}
+	if err := src.oneOf("--outcome", f.filter.Outcome, audit.Outcomes()); err != nil {
 		return err
 	}
 	var err error
@@ -174,14 +172,6 @@ func (f *auditReadFlags) parse(now time.Time) error {
 	}
 	f.filter.Until, err = parseWhen("--until", f.until, now)
 	return err
-}
-
-// oneOf refuses a value of flag that is not empty and not in known.
-func oneOf(flag, v string, known []string) error {
-	if v == "" || slices.Contains(known, v) {
-		return nil
-	}
-	return fmt.Errorf("%s %q: want one of %s", flag, v, strings.Join(known, ", "))
 }
 
 // parseWhen reads a duration back from now or an RFC 3339 time; empty is

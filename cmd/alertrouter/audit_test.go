@@ -38,7 +38,7 @@ func TestAuditFlagsParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tt.flags
-			err := f.parse(now)
+			err := f.parse(nil, now)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return

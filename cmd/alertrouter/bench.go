@@ -58,7 +58,7 @@ func (a *app) benchCmd() *cobra.Command {
 }
 
 func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
-	if err := f.check(); err != nil {
+	if err := f.check(a.sources); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	f.cfg.NATS = f.nats.cfg
@@ -93,7 +93,7 @@ func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 
 // check refuses counts the package would read as "use the default": on
 // the command line a zero is a mistake, not a request for the default.
-func (f *benchFlags) check() error {
+func (f *benchFlags) check(src sources) error {
 	var errs []error
 	for _, c := range []struct {
 		flag string
@@ -101,7 +101,7 @@ func (f *benchFlags) check() error {
 	}{{"events", f.cfg.Events}, {"routes", f.cfg.Routes}, {"workers", f.cfg.Workers},
 		{"publishers", f.cfg.Publishers}} {
 		if c.n == 0 {
-			errs = append(errs, fmt.Errorf("--%s 0: want at least 1", c.flag))
+			errs = append(errs, src.atLeast("--"+c.flag, c.n, 1))
 		}
 	}
 	return errors.Join(errs...)

@@ -39,11 +39,11 @@ func (a *app) deadletterListCmd() *cobra.Command {
 		Short: "List dead letters, oldest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return fmt.Errorf("--output %q: want text or json", output)
+			if err := a.sources.output(output); err != nil {
+				return err
 			}
 			if limit < 0 {
-				return fmt.Errorf("--max %d: want 0 or more", limit)
+				return a.sources.bad("--max", limit, "want 0 or more")
 			}
 			return a.withJetStream(cmd.Context(), &nf, func(ctx context.Context,
 				js jetstream.JetStream) error {
@@ -206,9 +206,10 @@ func (a *app) withJetStream(ctx context.Context, nf *natsFlags,
 	}
 	nf.cfg.URL = strings.TrimSpace(nf.cfg.URL)
 	if nf.cfg.URL == "" {
-		return errors.New("--nats-url is empty: give the NATS server alertrouter run uses")
+		return fmt.Errorf("%s is empty: give the NATS server alertrouter run uses",
+			a.sources.name("--nats-url"))
 	}
-	if err := positive("--timeout", nf.timeout); err != nil {
+	if err := a.sources.positive("--timeout", nf.timeout); err != nil {
 		return err
 	}
 	conn, err := a.connect(nf.cfg, log)

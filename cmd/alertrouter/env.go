@@ -42,9 +42,9 @@ func documentEnv(cmd *cobra.Command) {
 //
 // configFile points at the --config flag's value, which the environment
 // may set too, so it is read only after the environment is applied.
-// sources learns, for each flag set here, where its value came from:
+// src learns, for each flag set here, where its value came from:
 // $ALERTROUTER_NATS_TOKEN, or nats-token in config file FILE.
-func applySettings(cmd *cobra.Command, configFile *string, sources map[string]string) error {
+func applySettings(cmd *cobra.Command, configFile *string, src sources) error {
 	fl := cmd.Flags()
 	var errs []string
 	fl.VisitAll(func(f *pflag.Flag) {
@@ -55,7 +55,7 @@ func applySettings(cmd *cobra.Command, configFile *string, sources map[string]st
 			if err := fl.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Sprintf("$%s: %v", envName(f.Name), err))
 			}
-			sources[f.Name] = "$" + envName(f.Name)
+			src[f.Name] = source{name: "$" + envName(f.Name)}
 		}
 	})
 	if len(errs) > 0 {
@@ -64,7 +64,7 @@ func applySettings(cmd *cobra.Command, configFile *string, sources map[string]st
 	if *configFile == "" {
 		return nil
 	}
-	return applyConfigFile(fl, *configFile, flagNames(cmd.Root()), sources)
+	return applyConfigFile(fl, *configFile, flagNames(cmd.Root()), src)
 }
 
 // applyConfigFile reads a YAML map of flag names to values. Lists are
@@ -74,7 +74,7 @@ func applySettings(cmd *cobra.Command, configFile *string, sources map[string]st
 // a flag of another command (known) but not of this one is skipped, and
 // only a key that is no command's flag is an error.
 func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
-	sources map[string]string) error {
+	src sources) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
@@ -106,7 +106,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 		if err := fl.Set(name, configValue(values[name])); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, name, err)
 		}
-		sources[name] = name + " in config file " + path
+		src[name] = source{name: name + " in config file " + path, file: true}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func (a *app) notifyCmd() *cobra.Command {
 			if receiver == "" {
 				return fmt.Errorf("--receiver is required")
 			}
-			if err := positive("--timeout", timeout); err != nil {
+			if err := a.sources.positive("--timeout", timeout); err != nil {
 				return err
 			}
 			log, err := a.logger()

@@ -37,19 +37,19 @@ func (f *policyFlags) register(cmd *cobra.Command) {
 }
 
 // validate refuses rate limits and breaker settings that cannot work.
-func (f *policyFlags) validate() error {
-	_, err := parseLimits(f.limits)
-	return errors.Join(err, atLeast("--breaker-failures", f.breaker.Failures, 1),
-		positive("--breaker-open", f.breaker.OpenFor))
+func (f *policyFlags) validate(src sources) error {
+	_, err := parseLimits(src, f.limits)
+	return errors.Join(err, src.atLeast("--breaker-failures", f.breaker.Failures, 1),
+		src.positive("--breaker-open", f.breaker.OpenFor))
 }
 
 // guards builds the shared limiters and breakers, logging breaker changes.
-func (f *policyFlags) guards(log *slog.Logger,
+func (f *policyFlags) guards(src sources, log *slog.Logger,
 	changed func(target, from, to string)) (*channels.Guards, error) {
-	if err := f.validate(); err != nil {
+	if err := f.validate(src); err != nil {
 		return nil, err
 	}
-	limits, err := parseLimits(f.limits)
+	limits, err := parseLimits(src, f.limits)
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +65,13 @@ func (f *policyFlags) guards(log *slog.Logger,
 	}), nil
 }
 
-// parseLimits reads KIND=EVERY/BURST or KIND=off values.
-func parseLimits(in map[string]string) (map[string]channels.Limit, error) {
+// parseLimits reads KIND=EVERY/BURST or KIND=off values of --limit.
+func parseLimits(src sources, in map[string]string) (map[string]channels.Limit, error) {
 	known := channels.DefaultLimits()
 	out := make(map[string]channels.Limit, len(in))
 	for kind, v := range in {
 		if _, ok := known[kind]; !ok {
-			return nil, fmt.Errorf("--limit %s=%s: unknown kind %q (want one of %s)", kind, v,
+			return nil, src.bad("--limit", kind+"="+v, "unknown kind %q (want one of %s)",
 				kind, strings.Join(sortedKeys(known), ", "))
 		}
 		if v == "off" {
@@ -82,8 +82,7 @@ func parseLimits(in map[string]string) (map[string]channels.Limit, error) {
 		d, err := time.ParseDuration(every)
 		n, nerr := strconv.Atoi(burst)
 		if !ok || err != nil || nerr != nil || d <= 0 || n < 1 {
-			return nil, fmt.Errorf("--limit %s=%s: want EVERY/BURST such as 1s/3, or off",
-				kind, v)
+			return nil, src.bad("--limit", kind+"="+v, "want EVERY/BURST such as 1s/3, or off")
 		}
 		out[kind] = channels.Limit{Every: d, Burst: n}
 	}

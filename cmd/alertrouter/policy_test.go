@@ -10,7 +10,7 @@ import (
 )
 
 func TestParseLimits(t *testing.T) {
-	got, err := parseLimits(map[string]string{"slack": "2s/4", "pagerduty": "off"})
+	got, err := parseLimits(nil, map[string]string{"slack": "2s/4", "pagerduty": "off"})
 	require.NoError(t, err)
 	require.Equal(t, map[string]channels.Limit{
 		"slack":     {Every: 2 * time.Second, Burst: 4},
@@ -21,7 +21,7 @@ func TestParseLimits(t *testing.T) {
 		{"slak": "1s/1"}, {"slack": "1s"}, {"slack": "fast/1"}, {"slack": "1s/0"},
 		{"slack": "-1s/2"},
 	} {
-		_, err := parseLimits(bad)
+		_, err := parseLimits(nil, bad)
 		require.Error(t, err, "%v", bad)
 		require.Contains(t, err.Error(), "--limit")
 	}

@@ -43,7 +43,7 @@ func (a *app) publishCmd() *cobra.Command {
 			"  alertrouter publish --source ci/quality-gates --name coverage_below_threshold \\\n" +
 			"    --severity high --label service=records-api --title 'Coverage 71% < 80%'",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkReplicas(nf.replicas); err != nil {
+			if err := a.sources.replicas(nf.replicas); err != nil {
 				return err
 			}
 			fl := cmd.Flags()

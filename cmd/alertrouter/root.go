@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,15 +23,15 @@ type app struct {
 	logLevel       string
 	configFile     string
 	// sources says where each flag the command line left unset got its
-	// value, by flag name (see applySettings).
-	sources map[string]string
+	// value; every check of a setting names it through sources.
+	sources sources
 }
 
 // errRulesRequired is returned by commands that need a rules file.
 var errRulesRequired = errors.New("--rules is required (or set $" + envPrefix + "RULES)")
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, sources: map[string]string{}}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, sources: sources{}}
 	root := &cobra.Command{
 		Use:   "alertrouter",
 		Short: "Route alert events from NATS to Slack, email, PagerDuty and more",
@@ -126,7 +127,8 @@ func commandName(cmd *cobra.Command) string {
 func (a *app) logger() (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", a.logLevel)
+		return nil, a.sources.bad("--log-level", strconv.Quote(a.logLevel),
+			"want debug, info, warn or error")
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch strings.ToLower(a.logFormat) {
@@ -135,17 +137,14 @@ func (a *app) logger() (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(a.stderr, opts)), nil
 	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", a.logFormat)
+	return nil, a.sources.bad("--log-format", strconv.Quote(a.logFormat), "want text or json")
 }
 
 // settingName names a setting (--nats-token) for a message: by its flag
 // when the command line gave it or nothing did, else by where its value
 // came from ($ALERTROUTER_NATS_TOKEN, or a key of the config file).
 func (a *app) settingName(flag string) string {
-	if src, ok := a.sources[strings.TrimPrefix(flag, "--")]; ok {
-		return src
-	}
-	return flag
+	return a.sources.name(flag)
 }
 
 // connect validates the NATS settings, naming each by where it came

@@ -50,8 +50,8 @@ func (a *app) routeCmd() *cobra.Command {
 			if rulesPath == "" {
 				return errRulesRequired
 			}
-			if output != "text" && output != "json" {
-				return fmt.Errorf("--output %q: want text or json", output)
+			if err := a.sources.output(output); err != nil {
+				return err
 			}
 			rs, err := rules.Load(rulesPath, rules.Options{SkipSecrets: true})
 			if err != nil {

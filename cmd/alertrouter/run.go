@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := f.validate(); err != nil {
+			if err := f.validate(a.sources); err != nil {
 				return err
 			}
 			return a.runWorker(cmd.Context(), &f, log)
@@ -106,71 +107,36 @@ func (f *runFlags) register(cmd *cobra.Command) {
 // third of it that a slow event is still being worked on.
 const minAckWait = time.Second
 
-// validate refuses settings that cannot work, naming every flag at fault
-// with its value, before anything starts.
-func (f *runFlags) validate() error {
+// validate refuses settings that cannot work, naming every setting at
+// fault where it was set, with its value, before anything starts.
+func (f *runFlags) validate(src sources) error {
 	f.nats.cfg.URL = strings.TrimSpace(f.nats.cfg.URL)
 	if f.rulesPath == "" {
 		return errRulesRequired
 	}
 	errs := []error{
-		atLeast("--workers", f.workers, 1),
-		atLeast("--max-event-size", f.maxSize, 1),
-		atLeast("--retry-attempts", f.retry.MaxAttempts, 1),
-		checkReplicas(f.nats.replicas),
-		longEnough("--ack-wait", f.ackWait, minAckWait),
-		positive("--drain-timeout", f.drainTimeout),
-		positive("--retry-initial-interval", f.retry.InitialInterval),
-		positive("--retry-max-interval", f.retry.MaxInterval),
-		f.policy.validate(),
+		src.atLeast("--workers", f.workers, 1),
+		src.atLeast("--max-event-size", f.maxSize, 1),
+		src.atLeast("--retry-attempts", f.retry.MaxAttempts, 1),
+		src.replicas(f.nats.replicas),
+		src.longEnough("--ack-wait", f.ackWait, minAckWait),
+		src.positive("--drain-timeout", f.drainTimeout),
+		src.positive("--retry-initial-interval", f.retry.InitialInterval),
+		src.positive("--retry-max-interval", f.retry.MaxInterval),
+		f.policy.validate(src),
 	}
 	if f.state != "kv" && f.state != "memory" {
-		errs = append(errs, fmt.Errorf("--state %q: want kv or memory", f.state))
+		errs = append(errs, src.bad("--state", strconv.Quote(f.state), "want kv or memory"))
 	}
 	if f.retry.MaxInterval > 0 && f.retry.MaxInterval < f.retry.InitialInterval {
-		errs = append(errs, fmt.Errorf("--retry-max-interval %s: want at least "+
-			"--retry-initial-interval (%s)", f.retry.MaxInterval, f.retry.InitialInterval))
+		errs = append(errs, src.bad("--retry-max-interval", f.retry.MaxInterval,
+			"want at least %s (%s)", src.name("--retry-initial-interval"),
+			f.retry.InitialInterval))
 	}
 	if f.audit.enabled {
-		errs = append(errs, positive("--audit-retention", f.audit.retention))
+		errs = append(errs, src.positive("--audit-retention", f.audit.retention))
 	}
 	return errors.Join(errs...)
-}
-
-// atLeast refuses a count below lowest.
-func atLeast(flag string, n, lowest int) error {
-	if n < lowest {
-		return fmt.Errorf("%s %d: want at least %d", flag, n, lowest)
-	}
-	return nil
-}
-
-// positive refuses a duration of zero or less.
-func positive(flag string, d time.Duration) error {
-	return longEnough(flag, d, 1)
-}
-
-// longEnough refuses a duration shorter than shortest.
-func longEnough(flag string, d, shortest time.Duration) error {
-	switch {
-	case d >= shortest:
-		return nil
-	case shortest <= 1:
-		return fmt.Errorf("%s %s: want a positive duration", flag, d)
-	}
-	return fmt.Errorf("%s %s: want at least %s", flag, d, shortest)
-}
-
-// maxReplicas is the largest replication factor JetStream takes.
-const maxReplicas = 5
-
-// checkReplicas refuses a replication factor JetStream cannot have.
-func checkReplicas(n int) error {
-	if n < 1 || n > maxReplicas {
-		return fmt.Errorf("--replicas %d: want 1 to %d (1 on a single server, 3 on a "+
-			"cluster)", n, maxReplicas)
-	}
-	return nil
 }
 
 // runWorker connects, builds the router and its HTTP side, and runs until
@@ -229,7 +195,7 @@ func (a *app) runWorker(ctx context.Context, f *runFlags, log *slog.Logger) erro
 
 func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *rules.Rules,
 	m *metrics.Metrics, obs router.Observer, a *app, log *slog.Logger) (*router.Router, error) {
-	guards, err := f.policy.guards(log, m.BreakerChanged)
+	guards, err := f.policy.guards(a.sources, log, m.BreakerChanged)
 	if err != nil {
 		return nil, err
 	}
