@@ -143,6 +143,8 @@ func (a *app) auditCmd() *cobra.Command {
 	renamed(cmd, "limit", "max")
 	fl.StringVarP(&f.output, "output", "o", "text", "text (a table) or json (one record "+
 		"per line)")
+	commandLineOnly(cmd, "event-id", "key", "route", "receiver", "outcome", "kind", "since",
+		"until")
 	return cmd
 }
 

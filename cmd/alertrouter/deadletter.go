@@ -135,6 +135,7 @@ func (a *app) deadletterReplayCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for NATS")
 	cmd.Flags().UintSliceVar(&ids, "id", nil, "dead letter ID(s), as deadletter list shows them")
 	cmd.Flags().BoolVar(&all, "all", false, "replay every dead letter")
+	commandLineOnly(cmd, "id", "all")
 	return cmd
 }
 

@@ -20,11 +20,34 @@ func envName(flag string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// documentEnv appends each flag's environment variable to its help text,
-// on cmd and every command below it.
+// perInvocation is the annotation of a flag that says what one command
+// line is about (an event's fields, a filter, the dead letters to replay)
+// rather than how alertrouter is set up. Such a flag is read from the
+// command line only, never from the environment or the config file, so
+// that a value meant for one command cannot reach every later one: an
+// $ALERTROUTER_EVENT_ID would make every publish reuse one event id.
+const perInvocation = "alertrouter_per_invocation"
+
+// commandLineOnly marks flags of cmd as per invocation.
+func commandLineOnly(cmd *cobra.Command, names ...string) {
+	for _, name := range names {
+		if err := cmd.Flags().SetAnnotation(name, perInvocation, []string{"true"}); err != nil {
+			panic(err) // a flag name misspelt here
+		}
+	}
+}
+
+// isPerInvocation reports whether f is read from the command line only.
+func isPerInvocation(f *pflag.Flag) bool {
+	_, ok := f.Annotations[perInvocation]
+	return ok
+}
+
+// documentEnv appends each setting's environment variable to its help
+// text, on cmd and every command below it.
 func documentEnv(cmd *cobra.Command) {
 	mark := func(f *pflag.Flag) {
-		if f.Name == "help" || strings.Contains(f.Usage, envPrefix) {
+		if f.Name == "help" || isPerInvocation(f) || strings.Contains(f.Usage, envPrefix) {
 			return
 		}
 		f.Usage += " [$" + envName(f.Name) + "]"
@@ -36,9 +59,10 @@ func documentEnv(cmd *cobra.Command) {
 	}
 }
 
-// applySettings fills the flags the command line left unset, first from
-// the environment, then from the --config file: a flag beats a variable,
-// which beats the file, which beats the default.
+// applySettings fills the settings the command line left unset, first
+// from the environment, then from the --config file: a flag beats a
+// variable, which beats the file, which beats the default. Per-invocation
+// flags are left alone.
 //
 // configFile points at the --config flag's value, which the environment
 // may set too, so it is read only after the environment is applied.
@@ -48,7 +72,7 @@ func applySettings(cmd *cobra.Command, configFile *string, src sources) error {
 	fl := cmd.Flags()
 	var errs []string
 	fl.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || f.Name == "help" {
+		if f.Changed || f.Name == "help" || isPerInvocation(f) {
 			return
 		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {
@@ -71,8 +95,10 @@ func applySettings(cmd *cobra.Command, configFile *string, src sources) error {
 // joined with commas; maps (such as limit) become key=value pairs.
 //
 // One file serves every command, as one environment does: a key that is
-// a flag of another command (known) but not of this one is skipped, and
-// only a key that is no command's flag is an error.
+// a setting of another command but not of this one is skipped. A key that
+// is no command's flag is an error, and so is a per-invocation flag, which
+// the file cannot set for any command: known maps every flag name to
+// whether it is a setting.
 func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 	src sources) error {
 	data, err := os.ReadFile(path)
@@ -93,9 +119,14 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 		if name == "config" {
 			return fmt.Errorf("config file %s: config: a config file cannot name another", path)
 		}
-		if !known[name] {
+		setting, ok := known[name]
+		if !ok {
 			return fmt.Errorf("config file %s: %q is not a flag of any alertrouter command",
 				path, name)
+		}
+		if !setting {
+			return fmt.Errorf("config file %s: %s: give --%s on the command line; it "+
+				"belongs to one command line, so the file cannot set it", path, name, name)
 		}
 		// An old name that the command still takes on its command line
 		// (see renamed) is looked up as the new one: compare names.
@@ -111,12 +142,13 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 	return nil
 }
 
-// flagNames are the names of the flags of every command under root, the
-// keys a --config file may hold. The file cannot name another config
-// file, and help is not a setting.
+// flagNames maps the name of every flag of every command under root to
+// whether it is a setting, which a --config file may hold, rather than a
+// per-invocation flag. The file cannot name another config file, and help
+// is not a flag it knows.
 func flagNames(root *cobra.Command) map[string]bool {
 	names := map[string]bool{}
-	add := func(f *pflag.Flag) { names[f.Name] = true }
+	add := func(f *pflag.Flag) { names[f.Name] = !isPerInvocation(f) }
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.Flags().VisitAll(add)

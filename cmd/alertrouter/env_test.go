@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go"
@@ -114,7 +115,8 @@ func TestOneSettingsServeEveryCommand(t *testing.T) {
 }
 
 // TestFlagNamesMeanOneThing checks that a flag name has one kind of value
-// in every command, so that its variable or config key fits them all.
+// in every command, and is a setting in all or per invocation in all, so
+// that its variable or config key fits them all.
 func TestFlagNamesMeanOneThing(t *testing.T) {
 	root := newRootCmd(nil, io.Discard, io.Discard)
 	kinds := map[string]map[string][]string{}
@@ -124,8 +126,11 @@ func TestFlagNamesMeanOneThing(t *testing.T) {
 			if kinds[f.Name] == nil {
 				kinds[f.Name] = map[string][]string{}
 			}
-			kinds[f.Name][f.Value.Type()] = append(kinds[f.Name][f.Value.Type()],
-				c.CommandPath())
+			kind := f.Value.Type()
+			if isPerInvocation(f) {
+				kind += " per invocation"
+			}
+			kinds[f.Name][kind] = append(kinds[f.Name][kind], c.CommandPath())
 		})
 		for _, sub := range c.Commands() {
 			walk(sub)
@@ -150,4 +155,68 @@ func ensureStreams(t *testing.T, url string) {
 	ctx := context.Background()
 	require.NoError(t, router.EnsureStreams(ctx, js, 1))
 	require.NoError(t, audit.EnsureStream(ctx, js, 0, 1))
+}
+
+// TestPerInvocationFlagsStayOnTheCommandLine checks that an event's fields
+// and the filters of audit are not read from the environment or the config
+// file, nor advertised with a variable, while the settings still are.
+func TestPerInvocationFlagsStayOnTheCommandLine(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	event := writeFile(t, "e.json", `{"source":"ci/x","name":"n","severity":"high"}`)
+
+	t.Run("publish makes a new id each time", func(t *testing.T) {
+		t.Setenv("ALERTROUTER_EVENT_ID", "evt-from-env")
+		t.Setenv("ALERTROUTER_NATS_URL", url)
+		for range 2 {
+			code, out, errOut := runCLI(t, "", "publish", "--source", "ci/x", "--name", "n",
+				"--severity", "info")
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out, "published ")
+			require.NotContains(t, out, "evt-from-env")
+			require.NotContains(t, out, "duplicate")
+		}
+	})
+
+	t.Run("publish of a file ignores event fields in the environment", func(t *testing.T) {
+		t.Setenv("ALERTROUTER_SOURCE", "env/source")
+		code, out, errOut := runCLI(t, "", "publish", "--nats-url", url, event)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, "to alerts.ci_x.high")
+	})
+
+	t.Run("audit ignores filters in the environment", func(t *testing.T) {
+		t.Setenv("ALERTROUTER_KIND", "bogus")
+		t.Setenv("ALERTROUTER_SINCE", "yesterday")
+		code, _, errOut := runCLI(t, "", "audit", "--nats-url", url)
+		require.Equal(t, 0, code, errOut)
+	})
+
+	t.Run("a config file cannot set one", func(t *testing.T) {
+		cfg := writeFile(t, "c.yaml", "event-id: evt-from-file\n")
+		code, _, errOut := runCLI(t, "", "route", "--config", cfg, "--rules", consoleRules,
+			event)
+		require.Equal(t, 1, code)
+		require.Contains(t, errOut, "config file "+cfg+": event-id: give --event-id on the "+
+			"command line")
+	})
+
+	t.Run("help shows no variable for them", func(t *testing.T) {
+		for cmd, flags := range map[string][]string{
+			"publish": {"EVENT_ID", "SOURCE", "NAME", "SEVERITY", "STATUS", "TITLE",
+				"DESCRIPTION", "DEDUP_KEY", "COMPLIANCE", "LABEL", "ANNOTATION"},
+			"audit":             {"EVENT_ID", "KEY", "ROUTE", "RECEIVER", "OUTCOME", "KIND"},
+			"deadletter replay": {"ID", "ALL"},
+			"notify":            {"RECEIVER"},
+		} {
+			_, out, _ := runCLI(t, "", append(strings.Fields(cmd), "--help")...)
+			require.Contains(t, out, "[$ALERTROUTER_LOG_FORMAT]", cmd)
+			for _, f := range flags {
+				require.NotContains(t, out, "[$ALERTROUTER_"+f+"]", cmd)
+			}
+		}
+		_, out, _ := runCLI(t, "", "publish", "--help")
+		require.Contains(t, out, "[$ALERTROUTER_NATS_URL]")
+		require.Contains(t, out, "[$ALERTROUTER_TIMEOUT]")
+	})
 }

@@ -85,6 +85,7 @@ func (a *app) notifyCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&rulesPath, "rules", "", "rules file (required)")
 	cmd.Flags().StringVar(&receiver, "receiver", "", "receiver to test (required)")
+	commandLineOnly(cmd, "receiver")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute,
 		"give up on the channels still sending after this long")
 	return cmd

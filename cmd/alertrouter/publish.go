@@ -73,6 +73,8 @@ func (a *app) publishCmd() *cobra.Command {
 	fl.StringSliceVar(&ef.compliance, "compliance", nil, "compliance regimes, e.g. LGPD,ANVISA")
 	fl.StringToStringVar(&ef.labels, "label", nil, "label key=value (repeatable)")
 	fl.StringToStringVar(&ef.annotations, "annotation", nil, "annotation key=value (repeatable)")
+	commandLineOnly(cmd, "event-id", "source", "name", "severity", "status", "title",
+		"description", "dedup-key", "compliance", "label", "annotation")
 	return cmd
 }
 

@@ -38,11 +38,14 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Long: "alertrouter consumes alert events from a NATS JetStream stream, matches each\n" +
 			"against the routes of a YAML rules file, suppresses duplicates, and delivers\n" +
 			"notifications to Slack, email, PagerDuty, webhooks and the console.\n\n" +
-			"Every flag can also be set by a variable named after it (--nats-url is\n" +
+			"Every setting can also be set by a variable named after it (--nats-url is\n" +
 			"$ALERTROUTER_NATS_URL) or by a key of the --config file (nats-url: ...); a flag\n" +
 			"beats a variable, which beats the file. One environment and one file serve\n" +
 			"every command: a flag name means the same kind of value in each, and a file\n" +
-			"key that is another command's flag is ignored by the commands without it.",
+			"key that is another command's setting is ignored by the commands without it.\n" +
+			"Flags about one command line only (an event's fields, the filters of audit,\n" +
+			"the dead letters to replay) are read from the command line alone; --help\n" +
+			"shows them without a variable.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,9 +63,10 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		"log format: text or json")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info",
 		"log level: debug, info, warn or error")
-	root.PersistentFlags().StringVar(&a.configFile, "config", "", "YAML file of flag "+
-		"settings (flag name: value), shared by every command: a key that is another "+
-		"command's flag is ignored, one that is no command's flag is an error; flags and "+
+	root.PersistentFlags().StringVar(&a.configFile, "config", "", "YAML file of settings "+
+		"(flag name: value), shared by every command: a key that is another command's "+
+		"setting is ignored; one that is no command's flag, or a flag given on the command "+
+		"line only (those without a variable in --help), is an error; flags and "+
 		"environment win")
 
 	root.AddCommand(a.runCmd(), a.checkCmd(), a.routeCmd(), a.publishCmd(), a.demoCmd(),
