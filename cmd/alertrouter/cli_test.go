@@ -219,3 +219,18 @@ func TestPublishReportsEveryBadFile(t *testing.T) {
 	require.Contains(t, errOut, missing+": no such file")
 	require.NotContains(t, errOut, good)
 }
+
+// TestDemoNeedsNoSecrets checks that the demo routes by a rules file whose
+// secrets are not set: it sends nothing, so it does not expand them.
+func TestDemoNeedsNoSecrets(t *testing.T) {
+	for _, name := range []string{"PD_ROUTING_KEY", "SMTP_PASSWORD", "SLACK_BOT_TOKEN"} {
+		t.Setenv(name, "")
+		require.NoError(t, os.Unsetenv(name))
+	}
+
+	code, out, errOut := runCLI(t, "", "demo", "--rules", "../../examples/rules/healthcare.yaml")
+
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "rules ../../examples/rules/healthcare.yaml")
+	require.Contains(t, out, "summary: 10 messages")
+}

@@ -54,7 +54,8 @@ func (a *app) demoCmd() *cobra.Command {
 			"example console rules (or --rules, whose receivers all print to the console\n" +
 			"instead of their channels), publish the bundled example events\n" +
 			"(with duplicates, a resolution and one malformed event), and print what went\n" +
-			"where and what was suppressed. Nothing leaves the machine.",
+			"where and what was suppressed. Nothing leaves the machine, and the secrets\n" +
+			"of --rules are not expanded, so they need not be set.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.demo(cmd.Context(), rulesPath)
@@ -169,9 +170,11 @@ func consoleOnly(w io.Writer) router.ChannelFactory {
 	}
 }
 
+// demoRules loads the rules to route by. Their secrets are not expanded,
+// as by route and test: the demo sends nothing, so it needs none of them.
 func demoRules(p string) (*rules.Rules, error) {
 	if p != "" {
-		return rules.Load(p, rules.Options{})
+		return rules.Load(p, rules.Options{SkipSecrets: true})
 	}
 	data, err := fs.ReadFile(examples.FS, "rules/console.yaml")
 	if err != nil {
