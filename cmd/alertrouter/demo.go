@@ -148,7 +148,7 @@ func publishDemo(ctx context.Context, js jetstream.JetStream, rep *report) (int,
 			return i, fmt.Errorf("example %s: %w", name, err)
 		}
 		rep.announce(fmt.Sprintf("publish %s", name))
-		if _, err := publishEvent(ctx, js, ev); err != nil {
+		if _, err := publishEvent(ctx, js, ev, 0); err != nil {
 			return i, err
 		}
 		<-rep.waitFor(i + 1)

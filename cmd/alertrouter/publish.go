@@ -28,8 +28,9 @@ type eventFlags struct {
 
 func (a *app) publishCmd() *cobra.Command {
 	var (
-		nf natsFlags
-		ef eventFlags
+		nf      natsFlags
+		ef      eventFlags
+		maxSize int
 	)
 	cmd := &cobra.Command{
 		Use:   "publish [EVENT.json...] | publish --source S --name N --severity L [flags]",
@@ -37,23 +38,26 @@ func (a *app) publishCmd() *cobra.Command {
 		Long: "Publish events, from JSON files (- is standard input) or built from flags.\n" +
 			"Each event is validated first, given an id if it has none, and published on\n" +
 			"alerts.<source>.<severity> with its id as Nats-Msg-Id, so a retried publish is\n" +
-			"stored once. The command waits for JetStream's acknowledgement and exits non-zero\n" +
-			"without it, so a CI step knows the alert was stored.",
+			"stored once. An event larger than --max-event-size once stored, which the worker\n" +
+			"would dead-letter, is refused. The command waits for JetStream's acknowledgement\n" +
+			"and exits non-zero without it, so a CI step knows the alert was stored.",
 		Example: "  alertrouter publish examples/events/04-database-down.json\n" +
 			"  alertrouter publish --source ci/quality-gates --name coverage_below_threshold \\\n" +
 			"    --severity high --label service=records-api --title 'Coverage 71% < 80%'",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.sources.replicas(nf.replicas); err != nil {
+			if err := errors.Join(a.sources.replicas(nf.replicas),
+				a.sources.atLeast("--max-event-size", maxSize, 1)); err != nil {
 				return err
 			}
 			fl := cmd.Flags()
 			ef.given = map[string]bool{"id": fl.Changed("event-id"),
 				"dedup_key": fl.Changed("dedup-key")}
-			events, err := a.collectEvents(args, &ef, fl.Changed("source") || fl.Changed("name"))
+			events, err := a.collectEvents(args, &ef, fl.Changed("source") || fl.Changed("name"),
+				maxSize)
 			if err != nil {
 				return err
 			}
-			return a.publish(cmd.Context(), &nf, events)
+			return a.publish(cmd.Context(), &nf, events, maxSize)
 		},
 	}
 	nf.register(cmd, "nats://127.0.0.1:4222")
@@ -61,6 +65,7 @@ func (a *app) publishCmd() *cobra.Command {
 	fl.DurationVar(&nf.timeout, "timeout", 10*time.Second, "how long to wait for the stream's ack")
 	fl.IntVar(&nf.replicas, "replicas", 1, "replicas of the streams, if publish has to create "+
 		"them (3 on a cluster)")
+	maxEventSizeFlag(fl, &maxSize)
 	fl.StringVar(&ef.id, "event-id", "", "event id (default: a new UUID; --id is its old name)")
 	renamed(cmd, "id", "event-id")
 	fl.StringVar(&ef.source, "source", "", "who raised the alert, e.g. ci/quality-gates")
@@ -79,8 +84,11 @@ func (a *app) publishCmd() *cobra.Command {
 }
 
 // collectEvents validates every event before anything is published, so
-// that one bad file does not leave a half-published batch.
-func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool) ([]*alert.Event, error) {
+// that one bad file does not leave a half-published batch. An event is
+// too large when its stored form is larger than maxSize, as the worker
+// would find it.
+func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool,
+	maxSize int) ([]*alert.Event, error) {
 	if fromFlags && len(args) > 0 {
 		return nil, fmt.Errorf("give either event files or --source/--name flags, not both")
 	}
@@ -93,6 +101,9 @@ func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool) ([]*a
 		if err != nil {
 			return nil, err
 		}
+		if err := a.fits(ev, "event from flags", maxSize); err != nil {
+			return nil, err
+		}
 		return []*alert.Event{ev}, nil
 	}
 
@@ -101,7 +112,11 @@ func (a *app) collectEvents(args []string, ef *eventFlags, fromFlags bool) ([]*a
 		errs   []error
 	)
 	for _, path := range args {
-		ev, err := a.readEvent(path)
+		// The file itself may be larger or smaller than the event stored.
+		ev, err := a.readEvent(path, maxEventRead)
+		if err == nil {
+			err = a.fits(ev, "event "+path, maxSize)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -158,13 +173,29 @@ func flagError(err error) string {
 	return msg
 }
 
-func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event) error {
+// fits refuses an event whose stored form is larger than maxSize bytes,
+// naming it by what (its file) and its id, and the limit by its setting.
+func (a *app) fits(ev *alert.Event, what string, maxSize int) error {
+	d := alert.Decoder{MaxSize: maxSize}
+	_, err := d.Encoded(ev)
+	switch {
+	case err == nil:
+		return nil
+	case alert.RejectReason(err) == alert.ReasonTooLarge:
+		return fmt.Errorf("%s (id %s): %w (%s)", what, ev.ID, err,
+			a.sources.name("--max-event-size"))
+	}
+	return fmt.Errorf("%s (id %s): %w", what, ev.ID, err)
+}
+
+func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event,
+	maxSize int) error {
 	return a.withJetStream(ctx, nf, func(ctx context.Context, js jetstream.JetStream) error {
 		if err := router.EnsureStreams(ctx, js, nf.replicas); err != nil {
 			return err
 		}
 		for _, ev := range events {
-			ack, err := publishEvent(ctx, js, ev)
+			ack, err := publishEvent(ctx, js, ev, maxSize)
 			if err != nil {
 				return err
 			}
@@ -179,9 +210,11 @@ func (a *app) publish(ctx context.Context, nf *natsFlags, events []*alert.Event)
 	})
 }
 
-func publishEvent(ctx context.Context, js jetstream.JetStream,
-	ev *alert.Event) (*jetstream.PubAck, error) {
-	var d alert.Decoder
+// publishEvent publishes ev, refusing it when it is larger than maxSize
+// bytes once encoded (0: alert.DefaultMaxSize).
+func publishEvent(ctx context.Context, js jetstream.JetStream, ev *alert.Event,
+	maxSize int) (*jetstream.PubAck, error) {
+	d := alert.Decoder{MaxSize: maxSize}
 	data, err := d.Encoded(ev)
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", ev.ID, err)

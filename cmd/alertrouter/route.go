@@ -57,7 +57,7 @@ func (a *app) routeCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("load rules: %w", err)
 			}
-			ev, err := a.readEvent(args[0])
+			ev, err := a.readEvent(args[0], 0)
 			if err != nil {
 				return err
 			}
@@ -87,18 +87,23 @@ func (a *app) routeCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) readEvent(path string) (*alert.Event, error) {
+// maxEventRead is the most of standard input read as one event.
+const maxEventRead = 16 << 20
+
+// readEvent reads and decodes the event of a file, or of standard input
+// for -, refusing one larger than maxSize bytes (0: alert.DefaultMaxSize).
+func (a *app) readEvent(path string, maxSize int) (*alert.Event, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(a.stdin, 16<<20))
+		data, err = io.ReadAll(io.LimitReader(a.stdin, maxEventRead))
 	} else {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read event: %w", err)
 	}
-	var d alert.Decoder
+	d := alert.Decoder{MaxSize: maxSize}
 	ev, err := d.Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", path, err)

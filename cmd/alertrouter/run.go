@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
@@ -90,8 +91,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 		channels.DefaultRetryPolicy.InitialInterval, "first wait between attempts; it doubles")
 	fl.DurationVar(&f.retry.MaxInterval, "retry-max-interval",
 		channels.DefaultRetryPolicy.MaxInterval, "longest wait between attempts")
-	fl.IntVar(&f.maxSize, "max-event-size", alert.DefaultMaxSize,
-		"largest accepted event in bytes")
+	maxEventSizeFlag(fl, &f.maxSize)
 	fl.StringVar(&f.state, "state", "kv", "where dedup state and delivery records live: kv "+
 		"(JetStream key-value buckets shared by all workers) or memory (this process only)")
 	fl.IntVar(&f.nats.replicas, "replicas", 1, "replicas of the streams and key-value "+
@@ -101,6 +101,14 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	f.policy.register(cmd)
 	f.http.register(cmd)
 	f.audit.register(cmd)
+}
+
+// maxEventSizeFlag defines --max-event-size, which run and publish share:
+// given the same value, publish refuses what the worker would dead-letter
+// as too large.
+func maxEventSizeFlag(fl *pflag.FlagSet, p *int) {
+	fl.IntVar(p, "max-event-size", alert.DefaultMaxSize, "largest accepted event in bytes, "+
+		"as stored (with its id and defaults); give run and publish the same")
 }
 
 // minAckWait is the shortest --ack-wait: the worker tells JetStream every
