@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -124,6 +125,10 @@ func (a *app) deadletterReplayCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if all == (len(ids) > 0) {
 				return errors.New("give either --id (one or more) or --all")
+			}
+			if slices.Contains(ids, 0) {
+				return a.sources.bad("--id", 0, "want 1 or more: dead letter ids are "+
+					"stream sequence numbers, which start at 1 (deadletter list shows them)")
 			}
 			return a.withJetStream(cmd.Context(), &nf, func(ctx context.Context,
 				js jetstream.JetStream) error {

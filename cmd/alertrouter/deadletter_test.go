@@ -144,3 +144,18 @@ func TestReplayNamesMissingIDs(t *testing.T) {
 		require.Contains(t, out, "replayed dead letter 1")
 	})
 }
+
+// TestReplayRefusesIDZero checks that an id no dead letter can have is
+// refused before connecting, not passed to JetStream.
+func TestReplayRefusesIDZero(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+
+	code, out, errOut := runCLI(t, "", "deadletter", "replay", "--nats-url", url,
+		"--id", "3", "--id", "0")
+
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "--id 0: want 1 or more")
+	require.NotContains(t, errOut, "API error")
+}
