@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alertrouter/alertrouter/internal/kvbucket"
 )
 
 // ErrContention is returned by KV.Observe when other workers kept changing
@@ -63,6 +66,9 @@ type KVOptions struct {
 	// or read them, to write without reading first; 0 means
 	// DefaultKVViewSize, a negative value turns the view off.
 	ViewSize int
+	// Logger gets an error line when the bucket, deleted under the store,
+	// is created again; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // KV is a Store on a JetStream key-value bucket, so that several router
@@ -83,12 +89,18 @@ type KVOptions struct {
 // another process wrote, deleted or expired the key since, and the store
 // then reads the key and decides again.
 //
+// When the bucket is deleted under a running store, the next observation
+// that fails for it creates the bucket again, empty, with the same
+// configuration, forgets the view, and tries once more (see kvbucket).
+// What the bucket held is lost: alerts it knew are new again.
+//
 // The bucket must be local to js: KV publishes its writes to the bucket's
 // own subjects and does not follow mirrors or other domains.
 type KV struct {
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	stream jetstream.Stream
+	bucket *kvbucket.Keeper
 	prefix string
 	now    func() time.Time
 	locks  *keyLocks
@@ -99,26 +111,28 @@ type KV struct {
 // exists, with per-key TTLs enabled (nats-server 2.11 or later).
 func NewKV(ctx context.Context, js jetstream.JetStream, o KVOptions) (*KV, error) {
 	o = o.withDefaults()
+	k := &KV{js: js, prefix: "$KV." + o.Bucket + ".", now: o.Now, locks: newKeyLocks(),
+		view: newKVView(o.ViewSize)}
 
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	// The handles name the bucket and its stream: they serve a bucket
+	// created again as well.
+	var err error
+	k.bucket, k.kv, err = kvbucket.Open(ctx, js, jetstream.KeyValueConfig{
 		Bucket:         o.Bucket,
 		Description:    "alertrouter dedup state per route and key",
 		History:        1,
 		TTL:            o.MaxAge,
 		Replicas:       o.Replicas,
 		LimitMarkerTTL: kvMarkerTTL,
-	})
+	}, kvbucket.Options{Logger: o.Logger, OnCreate: k.view.reset})
 	if err != nil {
 		return nil, fmt.Errorf("dedup kv: open bucket %q: %w", o.Bucket, err)
 	}
 
-	stream, err := js.Stream(ctx, "KV_"+o.Bucket)
+	k.stream, err = js.Stream(ctx, "KV_"+o.Bucket)
 	if err != nil {
 		return nil, fmt.Errorf("dedup kv: open stream of bucket %q: %w", o.Bucket, err)
 	}
-
-	k := &KV{js: js, kv: kv, stream: stream, prefix: "$KV." + o.Bucket + ".", now: o.Now,
-		locks: newKeyLocks(), view: newKVView(o.ViewSize)}
 	return k, nil
 }
 
@@ -143,8 +157,9 @@ func (o KVOptions) withDefaults() KVOptions {
 
 // Observe decides on o against the shared state of its key and writes the
 // next state back, retrying when another worker changed the key in
-// between. It fails when the bucket cannot be reached, ctx is done, a
-// stored state cannot be decoded, or the key stays contended (ErrContention).
+// between, and once when the bucket was gone and has been created again.
+// It fails when the bucket cannot be reached, ctx is done, a stored state
+// cannot be decoded, or the key stays contended (ErrContention).
 func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
@@ -160,6 +175,7 @@ func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
 	defer k.locks.unlock(key)
 
 	guess := k.view.get(key)
+	recovered := false
 	for attempt := 1; attempt <= kvAttempts; attempt++ {
 		d, err := k.try(ctx, key, o, guess)
 		if err == nil {
@@ -167,7 +183,11 @@ func (k *KV) Observe(ctx context.Context, o Observation) (Decision, error) {
 		}
 		k.view.drop(key)
 		if !errors.Is(err, errConflict) {
-			return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+			if recovered || !k.bucket.Recover(ctx, err) {
+				return Decision{}, fmt.Errorf("dedup kv observe route %q: %w", o.Route, err)
+			}
+			recovered, guess = true, nil
+			continue
 		}
 
 		// The first conflict may only mean the guess was stale: read

@@ -67,3 +67,10 @@ func (v *kvView) drop(key string) {
 	defer v.mu.Unlock()
 	delete(v.seen, key)
 }
+
+// reset forgets every key, for a bucket that was created again empty.
+func (v *kvView) reset() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	clear(v.seen)
+}
