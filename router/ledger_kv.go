@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alertrouter/alertrouter/internal/kvbucket"
 )
 
 // Defaults of the JetStream key-value ledger.
@@ -23,22 +26,48 @@ const (
 // worker, so that a message redelivered to another worker after a crash
 // resumes there. Every record is written once, with Create, and expires
 // with a per-key TTL.
+//
+// When the bucket is deleted under a running ledger, the next operation
+// that fails for it creates the bucket again, empty, with the same
+// configuration, and tries once more (see kvbucket). The records it held
+// are lost: a message redelivered then may notify a receiver again.
 type KVLedger struct {
-	kv  jetstream.KeyValue
-	ttl time.Duration
+	kv     jetstream.KeyValue
+	bucket *kvbucket.Keeper
+	ttl    time.Duration
+}
+
+// KVLedgerOption tunes NewKVLedger.
+type KVLedgerOption func(*ledgerOptions)
+
+type ledgerOptions struct {
+	log *slog.Logger
+}
+
+// LedgerLogger sends the error line of a bucket created again to log
+// rather than to slog.Default().
+func LedgerLogger(log *slog.Logger) KVLedgerOption {
+	return func(o *ledgerOptions) { o.log = log }
 }
 
 // NewKVLedger creates or opens the bucket. replicas is the bucket's
 // replication factor (3 on a cluster); ttl 0 means DefaultLedgerTTL.
 func NewKVLedger(ctx context.Context, js jetstream.JetStream, bucket string, replicas int,
-	ttl time.Duration) (*KVLedger, error) {
+	ttl time.Duration, opts ...KVLedgerOption) (*KVLedger, error) {
 	if bucket == "" {
 		bucket = DefaultLedgerBucket
 	}
 	if ttl <= 0 {
 		ttl = DefaultLedgerTTL
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	var lo ledgerOptions
+	for _, opt := range opts {
+		opt(&lo)
+	}
+
+	l := &KVLedger{ttl: ttl}
+	var err error
+	l.bucket, l.kv, err = kvbucket.Open(ctx, js, jetstream.KeyValueConfig{
 		Bucket:         bucket,
 		Description:    "alertrouter delivery records",
 		History:        1,
@@ -46,11 +75,11 @@ func NewKVLedger(ctx context.Context, js jetstream.JetStream, bucket string, rep
 		Storage:        jetstream.FileStorage,
 		Replicas:       max(replicas, 1),
 		LimitMarkerTTL: time.Second,
-	})
+	}, kvbucket.Options{Logger: lo.log})
 	if err != nil {
 		return nil, fmt.Errorf("delivery ledger bucket %s: %w", bucket, err)
 	}
-	return &KVLedger{kv: kv, ttl: ttl}, nil
+	return l, nil
 }
 
 // Plan implements Ledger. For a message's first delivery it records
@@ -72,7 +101,7 @@ func (l *KVLedger) Plan(ctx context.Context, id string, first bool,
 	if err != nil {
 		return nil, false, fmt.Errorf("encode plan %s: %w", id, err)
 	}
-	_, err = l.kv.Create(ctx, "p."+id, data, jetstream.KeyTTL(l.ttl))
+	err = l.create(ctx, "p."+id, data)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		plan, ok, err := l.readPlan(ctx, id)
 		if err == nil && !ok {
@@ -87,7 +116,7 @@ func (l *KVLedger) Plan(ctx context.Context, id string, first bool,
 }
 
 func (l *KVLedger) readPlan(ctx context.Context, id string) ([]Planned, bool, error) {
-	e, err := l.kv.Get(ctx, "p."+id)
+	e, err := l.get(ctx, "p."+id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, false, nil
 	}
@@ -103,7 +132,7 @@ func (l *KVLedger) readPlan(ctx context.Context, id string) ([]Planned, bool, er
 
 // Done implements Ledger.
 func (l *KVLedger) Done(ctx context.Context, id, delivery string) (bool, error) {
-	_, err := l.kv.Get(ctx, "d."+id+"."+delivery)
+	_, err := l.get(ctx, "d."+id+"."+delivery)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return false, nil
 	}
@@ -120,11 +149,30 @@ func (l *KVLedger) MarkDone(ctx context.Context, id, delivery string,
 	if err != nil {
 		return fmt.Errorf("encode delivery record %s/%s: %w", id, delivery, err)
 	}
-	_, err = l.kv.Create(ctx, "d."+id+"."+delivery, data, jetstream.KeyTTL(l.ttl))
+	err = l.create(ctx, "d."+id+"."+delivery, data)
 	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return fmt.Errorf("record delivery %s/%s: %w", id, delivery, err)
 	}
 	return nil
+}
+
+// get reads key, once more if the bucket was gone and is back.
+func (l *KVLedger) get(ctx context.Context, key string) (jetstream.KeyValueEntry, error) {
+	e, err := l.kv.Get(ctx, key)
+	if err != nil && l.bucket.Recover(ctx, err) {
+		e, err = l.kv.Get(ctx, key)
+	}
+	return e, err
+}
+
+// create writes key if it has no value, with the record TTL, once more if
+// the bucket was gone and is back.
+func (l *KVLedger) create(ctx context.Context, key string, data []byte) error {
+	_, err := l.kv.Create(ctx, key, data, jetstream.KeyTTL(l.ttl))
+	if err != nil && l.bucket.Recover(ctx, err) {
+		_, err = l.kv.Create(ctx, key, data, jetstream.KeyTTL(l.ttl))
+	}
+	return err
 }
 
 // Records returns every finished delivery still kept, keyed by
