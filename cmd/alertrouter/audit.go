@@ -148,8 +148,9 @@ func (a *app) auditCmd() *cobra.Command {
 	return cmd
 }
 
-// parse checks the output format and turns --since and --until into times.
-// The output formats are those of route and deadletter list, so that one
+// parse checks the output format and the filters, and turns --since and
+// --until into times, refusing a range that ends before it starts. The
+// output formats are those of route and deadletter list, so that one
 // $ALERTROUTER_OUTPUT serves them all; table, the old name of text, is
 // still taken.
 func (f *auditReadFlags) parse(src sources, now time.Time) error {
@@ -169,25 +170,47 @@ func (f *auditReadFlags) parse(src sources, now time.Time) error {
 		return err
 	}
 	var err error
-	if f.filter.Since, err = parseWhen("--since", f.since, now); err != nil {
+	if f.filter.Since, err = parseWhen(src, "--since", f.since, now); err != nil {
 		return err
 	}
-	f.filter.Until, err = parseWhen("--until", f.until, now)
-	return err
+	if f.filter.Until, err = parseWhen(src, "--until", f.until, now); err != nil {
+		return err
+	}
+	if since, until := f.filter.Since, f.filter.Until; !until.IsZero() && since.After(until) {
+		return src.bad("--since", when(f.since, since), "later than %s %s, so nothing can "+
+			"match: want --since before --until", src.name("--until"), when(f.until, until))
+	}
+	return nil
+}
+
+// when shows a time as given (s) and, when s is a duration, as the time
+// it stands for.
+func when(s string, t time.Time) string {
+	at := t.UTC().Format(time.RFC3339)
+	if s == at {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%q (%s)", s, at)
 }
 
 // parseWhen reads a duration back from now or an RFC 3339 time; empty is
-// the zero time.
-func parseWhen(flag, s string, now time.Time) (time.Time, error) {
+// the zero time. A negative duration would be in the future: it is
+// refused, not read as its opposite.
+func parseWhen(src sources, flag, s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d.Abs()), nil
+		if d < 0 {
+			return time.Time{}, src.bad(flag, strconv.Quote(s), "want how long ago, such as "+
+				"%s, not a negative duration", -d)
+		}
+		return now.Add(-d), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q: want a duration (1h) or an RFC 3339 time", flag, s)
+		return time.Time{}, src.bad(flag, strconv.Quote(s),
+			"want a duration (1h) or an RFC 3339 time")
 	}
 	return t, nil
 }

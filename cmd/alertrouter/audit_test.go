@@ -34,6 +34,24 @@ func TestAuditFlagsParse(t *testing.T) {
 			time.Time{}, time.Time{}, `--until "2026-13-01"`},
 		{"bad output", auditReadFlags{output: "yaml"}, time.Time{}, time.Time{},
 			`--output "yaml": want text or json`},
+		{"negative since", auditReadFlags{output: "text", since: "-5m"},
+			time.Time{}, time.Time{},
+			`--since "-5m": want how long ago, such as 5m0s, not a negative duration`},
+		{"negative until", auditReadFlags{output: "text", until: "-1h"},
+			time.Time{}, time.Time{}, `--until "-1h": want how long ago`},
+		{"since later than until", auditReadFlags{output: "text", since: "1m", until: "2h"},
+			time.Time{}, time.Time{}, `--since "1m" (2026-05-06T11:59:00Z): later than ` +
+				`--until "2h" (2026-05-06T10:00:00Z), so nothing can match`},
+		{"since later than until, times", auditReadFlags{output: "text",
+			since: "2026-05-02T00:00:00Z", until: "2026-05-01T00:00:00Z"}, time.Time{},
+			time.Time{}, `--since "2026-05-02T00:00:00Z": later than ` +
+				`--until "2026-05-01T00:00:00Z", so nothing can match: ` +
+				`want --since before --until`},
+		{"since equal to until", auditReadFlags{output: "text", since: "2026-05-01T00:00:00Z",
+			until: "2026-05-01T00:00:00Z"}, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"zero duration is now", auditReadFlags{output: "text", until: "0s"},
+			time.Time{}, now, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
