@@ -18,6 +18,7 @@ const (
 	CheckStream   = "stream"
 	CheckConsumer = "consumer"
 	CheckRules    = "rules"
+	CheckState    = "state"
 )
 
 // NATSConn is what NATSConnected needs of a connection; *nats.Conn and
@@ -76,6 +77,38 @@ func ConsumerPresent(js jetstream.JetStream, stream, consumer string) Check {
 		}
 		return nil
 	}}
+}
+
+// BucketsPresent passes when every named JetStream key-value bucket
+// exists: the shared dedup state and delivery records. A bucket deleted
+// under the router is created again by the next event that needs it,
+// empty; until then the router is not ready.
+func BucketsPresent(js jetstream.JetStream, buckets ...string) Check {
+	return Check{Name: CheckState, Run: func(ctx context.Context) error {
+		var errs []error
+		for _, b := range buckets {
+			_, err := js.KeyValue(ctx, b)
+			switch {
+			case errors.Is(err, jetstream.ErrBucketNotFound):
+				errs = append(errs, fmt.Errorf("bucket %s not found", b))
+			case err != nil:
+				errs = append(errs, fmt.Errorf("bucket %s: %w", b, err))
+			}
+		}
+		return joinErrors(errs)
+	}}
+}
+
+// joinErrors is errors.Join on one line, for a readiness response.
+func joinErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, err := range errs {
+		msgs[i] = err.Error()
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // RulesLoaded passes when get returns rules. A reload that fails keeps

@@ -19,8 +19,8 @@ import (
 var _ health.NATSConn = (*config.Conn)(nil)
 
 // startJetStream runs an embedded NATS server with JetStream for one test,
-// with the stream ALERTS and its durable consumer alertrouter, and
-// returns a connection to it.
+// with the stream ALERTS and its durable consumer alertrouter and the
+// key-value bucket dedup, and returns a connection to it.
 func startJetStream(t *testing.T) *nats.Conn {
 	t.Helper()
 
@@ -47,6 +47,8 @@ func startJetStream(t *testing.T) *nats.Conn {
 	require.NoError(t, err)
 	_, err = js.CreateOrUpdateConsumer(ctx, "ALERTS", jetstream.ConsumerConfig{
 		Durable: "alertrouter", AckPolicy: jetstream.AckExplicitPolicy})
+	require.NoError(t, err)
+	_, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "dedup"})
 	require.NoError(t, err)
 	return nc
 }
@@ -83,6 +85,9 @@ func TestChecks(t *testing.T) {
 		{"consumer on absent stream", health.ConsumerPresent(js, "NOPE", "alertrouter"),
 			"consumer", "consumer alertrouter not found: nats: API error: code=404 " +
 				"err_code=10059 description=stream not found"},
+		{"buckets present", health.BucketsPresent(js, "dedup"), "state", ""},
+		{"buckets absent", health.BucketsPresent(js, "dedup", "gone", "lost"), "state",
+			"bucket gone not found; bucket lost not found"},
 		{"rules loaded", health.RulesLoaded(func() *rules.Rules { return loaded }),
 			"rules", ""},
 		{"no rules", health.RulesLoaded(func() *rules.Rules { return nil }), "rules",
@@ -156,4 +161,27 @@ func TestNATSConnectedStates(t *testing.T) {
 			require.EqualError(t, err, tc.wantErr)
 		})
 	}
+}
+
+// TestReadyzWhileBucketMissing checks that a state bucket deleted under
+// the router makes it unready until the bucket is there again.
+func TestReadyzWhileBucketMissing(t *testing.T) {
+	ctx := context.Background()
+	js := newJetStream(t, startJetStream(t))
+	h := health.New(health.StreamPresent(js, "ALERTS"), health.BucketsPresent(js, "dedup"))
+
+	code, body := probe(t, h.Readyz())
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, map[string]string{"stream": "ok", "state": "ok"}, body.Checks)
+
+	require.NoError(t, js.DeleteKeyValue(ctx, "dedup"))
+	code, body = probe(t, h.Readyz())
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	require.Equal(t, map[string]string{"stream": "ok", "state": "bucket dedup not found"},
+		body.Checks)
+
+	_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "dedup"})
+	require.NoError(t, err)
+	code, _ = probe(t, h.Readyz())
+	require.Equal(t, http.StatusOK, code)
 }

@@ -1,9 +1,9 @@
 // Package health serves alertrouter's liveness and readiness endpoints.
 // /healthz answers as long as the process can serve HTTP; /readyz runs a
-// set of named checks (NATS connected, streams and consumer present,
-// rules loaded) and answers 503 with the failing check named when the
-// router cannot do its work, so that an orchestrator stops sending it
-// traffic and an operator sees why.
+// set of named checks (NATS connected, streams, consumer and state
+// buckets present, rules loaded) and answers 503 with the failing check
+// named when the router cannot do its work, so that an orchestrator stops
+// sending it traffic and an operator sees why.
 package health
 
 import (

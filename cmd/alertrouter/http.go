@@ -16,6 +16,7 @@ import (
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/config"
+	"github.com/alertrouter/alertrouter/dedup"
 	"github.com/alertrouter/alertrouter/health"
 	"github.com/alertrouter/alertrouter/ingest"
 	"github.com/alertrouter/alertrouter/metrics"
@@ -72,12 +73,17 @@ func (a *app) endpoints(conn *config.Conn, js jetstream.JetStream, f *runFlags,
 	}
 	in := ingest.New(ingest.Options{Publisher: ingest.JetStreamPublisher(js), Token: token,
 		Decoder: alert.Decoder{MaxSize: f.maxSize}, Logger: log})
-	h := health.New(
+	checks := []health.Check{
 		health.NATSConnected(conn),
 		health.StreamPresent(js, router.StreamAlerts),
 		health.ConsumerPresent(js, router.StreamAlerts, f.consumer),
 		health.RulesLoaded(r.Rules),
-	)
+	}
+	if f.state == "kv" {
+		checks = append(checks,
+			health.BucketsPresent(js, dedup.DefaultKVBucket, router.DefaultLedgerBucket))
+	}
+	h := health.New(checks...)
 	return map[string]http.Handler{
 		"/healthz":         h.Healthz(),
 		"/readyz":          h.Readyz(),
