@@ -234,8 +234,8 @@ func (a *app) printAudit(recs []audit.Record, output string) error {
 	}
 
 	if len(recs) == 0 {
-		fmt.Fprintln(a.stdout, "no audit records match")
-		return nil
+		_, err := fmt.Fprintln(a.stdout, "no audit records match")
+		return err
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tKIND\tEVENT\tROUTE\tRECEIVER/CHANNEL\tOUTCOME\tDETAIL")

@@ -66,8 +66,7 @@ func (a *app) deadletterListCmd() *cobra.Command {
 					}
 					return nil
 				}
-				printDeadLetters(a, dls)
-				return nil
+				return printDeadLetters(a, dls)
 			})
 		},
 	}
@@ -80,10 +79,12 @@ func (a *app) deadletterListCmd() *cobra.Command {
 	return cmd
 }
 
-func printDeadLetters(a *app, dls []router.DeadLetter) {
+// printDeadLetters writes the table of dead letters and returns the
+// error of writing it, such as a closed pipe.
+func printDeadLetters(a *app, dls []router.DeadLetter) error {
 	if len(dls) == 0 {
-		fmt.Fprintln(a.stdout, "no dead letters")
-		return
+		_, err := fmt.Fprintln(a.stdout, "no dead letters")
+		return err
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tREASON\tWHAT\tERROR")
@@ -96,7 +97,7 @@ func printDeadLetters(a *app, dls []router.DeadLetter) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", dl.Seq, dl.Time.UTC().Format(time.RFC3339),
 			dl.Reason, what, oneLine(dl.Error, 120))
 	}
-	_ = tw.Flush()
+	return tw.Flush()
 }
 
 func oneLine(s string, n int) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -77,9 +78,11 @@ func (a *app) routeCmd() *cobra.Command {
 				enc := json.NewEncoder(a.stdout)
 				return enc.Encode(ans)
 			}
-			printRoute(a.stdout, ev, res)
-			printRedacted(a.stdout, masked, names)
-			return nil
+			var text bytes.Buffer
+			printRoute(&text, ev, res)
+			printRedacted(&text, masked, names)
+			_, err = a.stdout.Write(text.Bytes())
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&rulesPath, "rules", "", "rules file (required)")
