@@ -217,7 +217,9 @@ func parseWhen(src sources, flag, s string, now time.Time) (time.Time, error) {
 
 // printAudit writes the records as a table or as JSON lines. When there
 // are none, the table says so, and JSON output, which stays empty for
-// scripts, says so on standard error.
+// scripts, says so on standard error. The table writes every string of a
+// record through printable: an old record may hold an event id with a
+// newline, which would forge a row, or a control or bidi character.
 func (a *app) printAudit(recs []audit.Record, output string) error {
 	if len(recs) == 0 && output == "json" {
 		fmt.Fprintln(a.stderr, "no audit records match")
@@ -249,18 +251,20 @@ func (a *app) printAudit(recs []audit.Record, output string) error {
 			target += "/" + r.Channel
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Time.UTC().Format(time.RFC3339), r.Kind, dash(r.EventID), dash(route),
-			dash(target), dash(r.Outcome), dash(oneLine(auditDetail(r), 120)))
+			r.Time.UTC().Format(time.RFC3339), printable(r.Kind), dash(printable(r.EventID)),
+			dash(printable(route)), dash(printable(target)), dash(printable(r.Outcome)),
+			dash(oneLine(auditDetail(r), 120)))
 	}
 	return tw.Flush()
 }
 
-// auditDetail is the rest of a record in a few words.
+// auditDetail is the rest of a record in a few words, each value through
+// printable.
 func auditDetail(r audit.Record) string {
 	var parts []string
 	add := func(name, v string) {
 		if v != "" {
-			parts = append(parts, name+"="+v)
+			parts = append(parts, name+"="+printable(v))
 		}
 	}
 	add("key", r.Key)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
@@ -231,4 +232,33 @@ func TestAuditSaysWhenNothingMatches(t *testing.T) {
 			require.Equal(t, tt.records, strings.Count(out, `"kind"`))
 		})
 	}
+}
+
+// TestAuditTableEscapesRecords checks that the table shows a record's
+// control and bidi characters as escapes, so that an event id with a
+// newline, stored before events were refused for it, cannot forge a row.
+func TestAuditTableEscapesRecords(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	rec := `{"v":1,"time":"2026-05-06T12:00:00Z","kind":"suppressed",` +
+		`"event_id":"evt-1\n2026-05-06T12:00:01Z  delivered  evt-2","route":"r\u202eoops",` +
+		`"receiver":"pager\t","outcome":"suppressed","key":"k\u001b[2J","reason":"dup\r"}`
+	require.NoError(t, nc.Publish(audit.Subject(audit.KindSuppressed), []byte(rec)))
+	require.NoError(t, nc.Flush())
+
+	code, out, errOut := runCLI(t, "", "audit", "--nats-url", url)
+
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, out)
+	for _, r := range out {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U printed raw in:\n%s", r, out)
+	}
+	require.Contains(t, lines[1], `"evt-1\n2026-05-06T12:00:01Z  delivered  evt-2"`)
+	require.Contains(t, lines[1], `"r\u202eoops"`)
+	require.Contains(t, lines[1], `"pager\t"`)
+	require.Contains(t, lines[1], `key="k\x1b[2J" reason="dup\r"`)
 }
