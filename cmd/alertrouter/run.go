@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +133,8 @@ func (f *runFlags) validate(src sources) error {
 		src.positive("--retry-initial-interval", f.retry.InitialInterval),
 		src.positive("--retry-max-interval", f.retry.MaxInterval),
 		f.policy.validate(src),
+		checkConsumer(src, f.consumer),
+		checkListen(src, f.http.addr),
 	}
 	if f.state != "kv" && f.state != "memory" {
 		errs = append(errs, src.bad("--state", strconv.Quote(f.state), "want kv or memory"))
@@ -145,6 +148,42 @@ func (f *runFlags) validate(src sources) error {
 		errs = append(errs, src.positive("--audit-retention", f.audit.retention))
 	}
 	return errors.Join(errs...)
+}
+
+// maxConsumerName is the longest durable consumer name nats-server takes
+// (its JSMaxNameLen).
+const maxConsumerName = 255
+
+// checkConsumer refuses a --consumer that JetStream would refuse as a
+// durable name: nats-server (isValidAssetName) takes no '.', '*', '>', '/',
+// '\', space, tab, CR, LF or FF in one, nats.go the same but FF, and the
+// server at most 255 bytes.
+func checkConsumer(src sources, name string) error {
+	switch {
+	case name == "":
+		return src.bad("--consumer", `""`, "want a name, such as %s", router.DefaultConsumer)
+	case len(name) > maxConsumerName:
+		return src.bad("--consumer", strconv.Quote(name), "is %d bytes: want at most %d",
+			len(name), maxConsumerName)
+	case strings.ContainsAny(name, " \t\r\n\f.*>/\\"):
+		return src.bad("--consumer", strconv.Quote(name), "a JetStream consumer name "+
+			"cannot hold '.', '*', '>', '/', '\\' or white space (space, tab, CR, LF, FF)")
+	}
+	return nil
+}
+
+// checkListen refuses an --http address that cannot be listened on, such
+// as one without a port, before the worker connects or warns about it.
+// Empty turns the listener off.
+func checkListen(src sources, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if _, err := net.ResolveTCPAddr("tcp", addr); err != nil {
+		return src.bad("--http", strconv.Quote(addr), "want HOST:PORT such as "+
+			"127.0.0.1:9095, or empty to turn it off (%v)", err)
+	}
+	return nil
 }
 
 // runWorker connects, builds the router and its HTTP side, and runs until

@@ -175,3 +175,63 @@ func TestIngestTokenConflictNamesSource(t *testing.T) {
 	require.Contains(t, errOut, "give $ALERTROUTER_INGEST_TOKEN or --ingest-token-file, not both")
 	require.NotContains(t, out+errOut, "Secret")
 }
+
+// TestRunChecksHTTPAndConsumerFirst checks that a bad --http address or
+// consumer name is refused before the worker connects or warns about
+// tokenless ingest. The addresses are tried with a NATS server, which the
+// worker would reach before it listens; the names without one, so that a
+// name the check let through fails rather than runs.
+func TestRunChecksHTTPAndConsumerFirst(t *testing.T) {
+	url := natsServer(t)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		offline bool
+		want    string
+	}{
+		{"address without port", nil, []string{"--http", "nonsense"}, false,
+			`--http "nonsense": want HOST:PORT such as 127.0.0.1:9095, or empty to turn ` +
+				`it off (address nonsense: missing port in address)`},
+		{"bad port", nil, []string{"--http", "0.0.0.0:99999"}, false,
+			`--http "0.0.0.0:99999"`},
+		{"dot in consumer", nil, []string{"--consumer", "bad.name"}, true,
+			`--consumer "bad.name": a JetStream consumer name cannot hold '.', '*', '>', ` +
+				`'/', '\' or white space (space, tab, CR, LF, FF)`},
+		{"wildcard in consumer", nil, []string{"--consumer", "a>"}, true, `--consumer "a>"`},
+		{"path in consumer", nil, []string{"--consumer", `a\b`}, true, `--consumer "a\\b"`},
+		{"space in consumer from the environment",
+			map[string]string{"ALERTROUTER_CONSUMER": "a b"}, nil, true,
+			`$ALERTROUTER_CONSUMER "a b": a JetStream consumer name`},
+		{"empty consumer", nil, []string{"--consumer", ""}, true,
+			`--consumer "": want a name, such as alertrouter`},
+		{"long consumer", nil, []string{"--consumer", strings.Repeat("c", 256)}, true,
+			"is 256 bytes: want at most 255"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			nats := url
+			if tt.offline {
+				nats = "nats://127.0.0.1:1"
+			}
+			args := slices.Concat([]string{"run", "--rules", consoleRules, "--nats-url", nats,
+				"--state", "memory", "--watch=false"}, tt.args)
+
+			code, _, errOut := runCLI(t, "", args...)
+
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, tt.want)
+			require.NotContains(t, errOut, "ingest endpoints accept events without a token")
+			require.NotContains(t, errOut, "level=", "refused before the worker logs")
+		})
+	}
+
+	t.Run("longest consumer name and an open address", func(t *testing.T) {
+		log := runWorkerUntilReady(t, url, "--consumer", strings.Repeat("c", 255),
+			"--http", "0.0.0.0:0")
+		require.Contains(t, log, "router running")
+	})
+}
