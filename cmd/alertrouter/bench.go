@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -91,18 +92,30 @@ func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 	return rep.WriteTable(a.stdout)
 }
 
-// check refuses counts the package would read as "use the default": on
-// the command line a zero is a mistake, not a request for the default.
+// check refuses what the bench package would refuse, naming the flags, and
+// the counts it would read as "use the default": on the command line a
+// zero is a mistake, not a request for the default. The package checks
+// again for its other callers.
 func (f *benchFlags) check(src sources) error {
-	var errs []error
-	for _, c := range []struct {
-		flag string
-		n    int
-	}{{"events", f.cfg.Events}, {"routes", f.cfg.Routes}, {"workers", f.cfg.Workers},
-		{"publishers", f.cfg.Publishers}} {
-		if c.n == 0 {
-			errs = append(errs, src.atLeast("--"+c.flag, c.n, 1))
-		}
+	c := f.cfg
+	errs := []error{
+		src.atLeast("--events", c.Events, 1),
+		src.atLeast("--routes", c.Routes, 1),
+		src.atLeast("--workers", c.Workers, 1),
+		src.atLeast("--publishers", c.Publishers, 1),
+	}
+	switch {
+	case c.Keys < 0:
+		errs = append(errs, src.bad("--keys", c.Keys, "want 0 (every event distinct) or more"))
+	case c.Events > 0 && c.Keys > c.Events:
+		errs = append(errs, src.bad("--keys", c.Keys, "more than the %d events (%s)", c.Events,
+			src.name("--events")))
+	}
+	if !(c.Rate >= 0) { // NaN too
+		errs = append(errs, src.bad("--rate", c.Rate, "want 0 (as fast as possible) or more"))
+	}
+	if c.State != "memory" && c.State != "kv" {
+		errs = append(errs, src.bad("--state", strconv.Quote(c.State), "want memory or kv"))
 	}
 	return errors.Join(errs...)
 }

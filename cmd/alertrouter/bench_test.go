@@ -56,30 +56,48 @@ func TestBench(t *testing.T) {
 	}
 }
 
+// TestBenchRejectsBadFlags checks that every bad workload is refused
+// naming the flag (--events -5), never in the bench package's words
+// (events -5), and that only the flags at fault are named.
 func TestBenchRejectsBadFlags(t *testing.T) {
 	tests := []struct {
 		name string
+		env  map[string]string
 		args []string
 		want []string
 		not  []string
 	}{
 		{name: "unknown state, negative routes", args: []string{"--state", "disk", "--routes", "-1"},
-			want: []string{`state "disk"`, "routes -1"}},
+			want: []string{`--state "disk": want memory or kv`, "--routes -1: want at least 1"}},
 		{name: "zeros are not defaults",
 			args: []string{"--events", "0", "--workers", "0", "--routes", "0", "--publishers", "0"},
 			want: []string{"--events 0", "--workers 0", "--routes 0", "--publishers 0"}},
 		{name: "negative events named alone", args: []string{"--events", "-5"},
-			want: []string{"events -5"}, not: []string{"keys"}},
+			want: []string{"--events -5: want at least 1"}, not: []string{"keys"}},
+		{name: "negative workers and publishers",
+			args: []string{"--workers", "-2", "--publishers", "-1"},
+			want: []string{"--workers -2: want at least 1", "--publishers -1: want at least 1"}},
 		{name: "zero keys are allowed, negative are not", args: []string{"--keys", "-1"},
-			want: []string{"keys -1: want 0 (every event distinct) or more"}},
+			want: []string{"--keys -1: want 0 (every event distinct) or more"}},
 		{name: "more keys than events", args: []string{"--events", "10", "--keys", "50"},
-			want: []string{"keys 50: more than the 10 events"}},
+			want: []string{"--keys 50: more than the 10 events (--events)"}},
+		{name: "negative rate", args: []string{"--rate", "-1"},
+			want: []string{"--rate -1: want 0 (as fast as possible) or more"}},
+		{name: "rate not a number", args: []string{"--rate", "NaN"}, want: []string{"--rate NaN"}},
+		{name: "from the environment", env: map[string]string{"ALERTROUTER_EVENTS": "-5"},
+			want: []string{"$ALERTROUTER_EVENTS -5: want at least 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+
 			code, _, errOut := runCLI(t, "", append([]string{"bench"}, tt.args...)...)
 
 			require.Equal(t, 1, code)
+			require.NotRegexp(t, `(?m)(^|: )(events|keys|routes|rate|state|workers|publishers) `,
+				errOut, "the package's words, not the flag's")
 			for _, s := range tt.want {
 				require.Contains(t, errOut, s)
 			}
