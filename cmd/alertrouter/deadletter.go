@@ -80,7 +80,9 @@ func (a *app) deadletterListCmd() *cobra.Command {
 }
 
 // printDeadLetters writes the table of dead letters and returns the
-// error of writing it, such as a closed pipe.
+// error of writing it, such as a closed pipe. Every string from the stream
+// goes through printable: a rejected event's subject, or an event name
+// stored before names were checked, may hold control or bidi characters.
 func printDeadLetters(a *app, dls []router.DeadLetter) error {
 	if len(dls) == 0 {
 		_, err := fmt.Fprintln(a.stdout, "no dead letters")
@@ -89,13 +91,13 @@ func printDeadLetters(a *app, dls []router.DeadLetter) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tREASON\tWHAT\tERROR")
 	for _, dl := range dls {
-		what := dl.Subject
+		what := printable(dl.Subject)
 		if r := dl.Record; r != nil {
-			what = fmt.Sprintf("%s via %s (route %s, %d attempts): %s", r.Receiver, r.Channel,
-				r.Route, r.Attempts, r.Event.Name)
+			what = fmt.Sprintf("%s via %s (route %s, %d attempts): %s", printable(r.Receiver),
+				printable(r.Channel), printable(r.Route), r.Attempts, printable(r.Event.Name))
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", dl.Seq, dl.Time.UTC().Format(time.RFC3339),
-			dl.Reason, what, oneLine(dl.Error, 120))
+			printable(dl.Reason), what, printable(oneLine(dl.Error, 120)))
 	}
 	return tw.Flush()
 }

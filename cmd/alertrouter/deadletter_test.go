@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -158,4 +159,32 @@ func TestReplayRefusesIDZero(t *testing.T) {
 	require.Empty(t, out)
 	require.Contains(t, errOut, "--id 0: want 1 or more")
 	require.NotContains(t, errOut, "API error")
+}
+
+// TestDeadletterListEscapes checks that the table shows a dead letter's
+// control and bidi characters as escapes, never raw.
+func TestDeadletterListEscapes(t *testing.T) {
+	url := natsServer(t)
+	ensureStreams(t, url)
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	msg := nats.NewMsg(router.SubjectDeadLetterPrefix + "bad_json")
+	msg.Header.Set(router.HeaderReason, "bad_json")
+	msg.Header.Set(router.HeaderSubject, "alerts.\x1b[2J\u202e.info")
+	msg.Header.Set(router.HeaderError, "bad_json: \x1b[31mred")
+	msg.Data = []byte("{")
+	_, err = js.PublishMsg(context.Background(), msg)
+	require.NoError(t, err)
+
+	code, out, errOut := runCLI(t, "", "deadletter", "list", "--nats-url", url)
+
+	require.Equal(t, 0, code, errOut)
+	for _, r := range out {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U printed raw in:\n%s", r, out)
+	}
+	require.Contains(t, out, `"alerts.\x1b[2J\u202e.info"`)
+	require.Contains(t, out, `"bad_json: \x1b[31mred"`)
 }
