@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
@@ -102,12 +103,17 @@ func printDeadLetters(a *app, dls []router.DeadLetter) error {
 	return tw.Flush()
 }
 
+// oneLine joins the words of s with single spaces and cuts it to at most n
+// bytes, at the start of a character, marking the cut with "…".
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n] + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func (a *app) deadletterReplayCmd() *cobra.Command {

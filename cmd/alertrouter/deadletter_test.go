@@ -188,3 +188,20 @@ func TestDeadletterListEscapes(t *testing.T) {
 	require.Contains(t, out, `"alerts.\x1b[2J\u202e.info"`)
 	require.Contains(t, out, `"bad_json: \x1b[31mred"`)
 }
+
+func TestOneLine(t *testing.T) {
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"short", "a\n  b", 10, "a b"},
+		{"cut", "abcdef", 3, "abc…"},
+		{"cut inside a character", "aé", 2, "a…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, oneLine(tt.in, tt.n))
+		})
+	}
+}
