@@ -246,7 +246,7 @@ func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *ru
 	if err != nil {
 		return nil, err
 	}
-	ledger, store, err := newState(ctx, js, f.state, f.nats.replicas)
+	ledger, store, err := newState(ctx, js, f.state, f.nats.replicas, log)
 	if err != nil {
 		return nil, err
 	}
@@ -269,17 +269,18 @@ func (f *runFlags) newRouter(ctx context.Context, js jetstream.JetStream, rs *ru
 	})
 }
 
-// newState picks where delivery records and dedup state live.
+// newState picks where delivery records and dedup state live; log gets
+// the line a key-value bucket writes when it is made again.
 func newState(ctx context.Context, js jetstream.JetStream, state string,
-	replicas int) (router.Ledger, dedup.Store, error) {
+	replicas int, log *slog.Logger) (router.Ledger, dedup.Store, error) {
 	if state == "memory" {
 		return router.NewMemoryLedger(), dedup.NewMemory(nil), nil
 	}
-	ledger, err := router.NewKVLedger(ctx, js, "", replicas, 0)
+	ledger, err := router.NewKVLedger(ctx, js, "", replicas, 0, router.LedgerLogger(log))
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := dedup.NewKV(ctx, js, dedup.KVOptions{Replicas: replicas})
+	store, err := dedup.NewKV(ctx, js, dedup.KVOptions{Replicas: replicas, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
