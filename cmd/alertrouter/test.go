@@ -29,6 +29,9 @@ func (a *app) testCmd() *cobra.Command {
 					invalid++
 					continue
 				}
+				if len(args) > 1 {
+					fmt.Fprintf(a.stdout, "=== %s\n", path)
+				}
 				p, f := printSuite(a.stdout, s, s.Run())
 				passed, failed = passed+p, failed+f
 			}

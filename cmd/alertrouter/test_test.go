@@ -45,10 +45,14 @@ func TestTestCommand(t *testing.T) {
 	}{
 		{name: "examples pass",
 			args: func(*testing.T) []string { return []string{consoleTests, healthcareTests} },
-			out: []string{"PASS a failed coverage gate goes to the engineering chat",
+			out: []string{"=== " + consoleTests + "\nPASS a failed coverage gate goes to the " +
+				"engineering chat", "=== " + healthcareTests + "\n",
 				"PASS duplicates are suppressed per route, and the resolution goes out once",
 				" passed, 0 failed\n"},
 			notOut: []string{"FAIL"}, noErrOut: true},
+		{name: "one file needs no header",
+			args: func(*testing.T) []string { return []string{consoleTests} },
+			out:  []string{"PASS "}, notOut: []string{"==="}, noErrOut: true},
 		{name: "wrong expectations fail with a diff",
 			args: func(t *testing.T) []string { return []string{wrongTests(t)} },
 			code: 1,
