@@ -16,6 +16,7 @@ import (
 	"github.com/alertrouter/alertrouter/audit"
 	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 	"github.com/alertrouter/alertrouter/rules"
 )
@@ -199,7 +200,7 @@ func TestAuditorMasksPersonalDataInErrors(t *testing.T) {
 }
 
 func TestAuditorLogsLostRecordsWithoutText(t *testing.T) {
-	nc := startNATS(t) // no audit stream: every publish fails
+	nc := natstest.Connect(t, natstest.Server(t)) // no audit stream: every publish fails
 	var logs syncBuffer
 	a, err := audit.New(nc, audit.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
@@ -231,7 +232,7 @@ func TestAuditorFlush(t *testing.T) {
 	})
 
 	t.Run("gives up when the context ends", func(t *testing.T) {
-		nc := startNATS(t)
+		nc := natstest.Connect(t, natstest.Server(t))
 		// A subscriber that never answers stands in for a stalled stream.
 		sub, err := nc.SubscribeSync(audit.SubjectPrefix + ">")
 		require.NoError(t, err)

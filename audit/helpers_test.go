@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 // testTime is the fixed clock of the auditors under test.
@@ -27,30 +26,11 @@ var testTime = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 var sensitive = []string{"123.456.789-09", "Maria da Silva", "label-secret-portal",
 	"annotation-secret-runbook", "extra-secret-field"}
 
-// startNATS runs an embedded NATS server with JetStream for one test.
-func startNATS(t *testing.T) *nats.Conn {
-	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
-		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	ns.Start()
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(t, ns.ReadyForConnections(10*time.Second))
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	return nc
-}
-
 // setup starts NATS, creates the audit stream and returns an auditor on
 // the fixed clock and a JetStream context to read with.
 func setup(t *testing.T) (*audit.Auditor, jetstream.JetStream) {
 	t.Helper()
-	nc := startNATS(t)
+	nc := natstest.Connect(t, natstest.Server(t))
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 	require.NoError(t, audit.EnsureStream(testCtx(t), js, 0, 1))

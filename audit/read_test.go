@@ -11,6 +11,7 @@ import (
 	"github.com/alertrouter/alertrouter/audit"
 	"github.com/alertrouter/alertrouter/channels"
 	"github.com/alertrouter/alertrouter/dedup"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
@@ -141,7 +142,7 @@ func TestReadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			js, err := jetstream.New(startNATS(t))
+			js, err := jetstream.New(natstest.Connect(t, natstest.Server(t)))
 			require.NoError(t, err)
 			if tt.stream {
 				require.NoError(t, audit.EnsureStream(testCtx(t), js, 0, 1))

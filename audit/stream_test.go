@@ -8,10 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 func TestEnsureStream(t *testing.T) {
-	js, err := jetstream.New(startNATS(t))
+	js, err := jetstream.New(natstest.Connect(t, natstest.Server(t)))
 	require.NoError(t, err)
 	maxAge := func() time.Duration {
 		t.Helper()

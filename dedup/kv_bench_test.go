@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 // BenchmarkKVObserve measures one observation against an embedded server
@@ -15,7 +17,7 @@ import (
 // for keys another process wrote last.
 func BenchmarkKVObserve(b *testing.B) {
 	ctx := context.Background()
-	ns := startNATS(b)
+	ns := natstest.Server(b)
 	k := newKV(b, connect(b, ns), "", nil)
 	noView, err := NewKV(ctx, connect(b, ns), KVOptions{ViewSize: -1})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 // TestKVCreatesDeletedBucketAgain deletes the bucket under a store: the
@@ -20,7 +21,7 @@ import (
 // view of the old bucket forgotten.
 func TestKVCreatesDeletedBucketAgain(t *testing.T) {
 	ctx := context.Background()
-	js := connect(t, startNATS(t))
+	js := connect(t, natstest.Server(t))
 	c := newClock()
 	var logs bytes.Buffer
 	k, err := NewKV(ctx, js, KVOptions{Bucket: "gone", Now: c.Now,

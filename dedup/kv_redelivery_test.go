@@ -9,13 +9,14 @@ import (
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 // A worker that decided and then died must get the same answer when its
 // event comes back, from any worker, or the event would be suppressed as a
 // duplicate of itself.
 func TestKVAnswersARedeliveredEventTheSameWay(t *testing.T) {
-	js := connect(t, startNATS(t))
+	js := connect(t, natstest.Server(t))
 	c := newClock()
 	a := newKV(t, js, "redelivery", c.Now)
 	b := newKV(t, js, "redelivery", c.Now)

@@ -10,41 +10,18 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
-
-// startNATS runs an embedded JetStream server for the test.
-func startNATS(tb testing.TB) *server.Server {
-	tb.Helper()
-
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
-		JetStream: true, StoreDir: tb.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(tb, err)
-	ns.Start()
-	tb.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(tb, ns.ReadyForConnections(10*time.Second), "nats not ready")
-	return ns
-}
 
 // connect opens a connection of its own, as a separate worker would.
 func connect(tb testing.TB, ns *server.Server) jetstream.JetStream {
 	tb.Helper()
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(tb, err)
-	tb.Cleanup(nc.Close)
-
-	js, err := jetstream.New(nc)
-	require.NoError(tb, err)
-	return js
+	return natstest.JetStream(tb, natstest.Connect(tb, ns))
 }
 
 func newKV(tb testing.TB, js jetstream.JetStream, bucket string, now func() time.Time) *KV {
@@ -71,7 +48,7 @@ func kvLen(t *testing.T, k *KV) int {
 }
 
 func TestKVTimelines(t *testing.T) {
-	js := connect(t, startNATS(t))
+	js := connect(t, natstest.Server(t))
 
 	for i, tl := range timelines {
 		t.Run(tl.name, func(t *testing.T) {
@@ -84,7 +61,7 @@ func TestKVTimelines(t *testing.T) {
 
 func TestKVConcurrentWorkersNotifyOnce(t *testing.T) {
 	const goroutines, each = 8, 100
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 
 	cases := []struct {
 		name    string
@@ -142,7 +119,7 @@ func storm(t *testing.T, workers []*KV, goroutines, each int) (notified, failed 
 
 func TestKVConcurrentResolveNotifiesOnce(t *testing.T) {
 	const workers = 8
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	stores := make([]*KV, workers)
 	for w := range stores {
 		stores[w] = newKV(t, connect(t, ns), "", newClock().Now)
@@ -172,7 +149,7 @@ func TestKVConcurrentResolveNotifiesOnce(t *testing.T) {
 }
 
 func TestKVWorkersShareResolveAndForget(t *testing.T) {
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	a := newKV(t, connect(t, ns), "shared", newClock().Now)
 	b := newKV(t, connect(t, ns), "shared", newClock().Now)
 	end := func(at time.Duration) Observation {
@@ -202,7 +179,7 @@ func TestKVWorkersShareResolveAndForget(t *testing.T) {
 }
 
 func TestKVWritesCarryKeyTTL(t *testing.T) {
-	js := connect(t, startNATS(t))
+	js := connect(t, natstest.Server(t))
 	c := newClock()
 	k := newKV(t, js, "ttl", c.Now)
 	stream, err := js.Stream(context.Background(), "KV_ttl")
@@ -232,7 +209,7 @@ func TestKVWritesCarryKeyTTL(t *testing.T) {
 }
 
 func TestKVKeyExpiresOnServer(t *testing.T) {
-	k := newKV(t, connect(t, startNATS(t)), "", nil)
+	k := newKV(t, connect(t, natstest.Server(t)), "", nil)
 	p := Policy{Window: time.Second}
 	o := Observation{Route: "r", Key: "k", Status: alert.StatusFiring,
 		Severity: alert.SeverityWarning, Policy: p}
@@ -250,7 +227,7 @@ func TestKVKeyExpiresOnServer(t *testing.T) {
 }
 
 func TestKVOddKeys(t *testing.T) {
-	k := newKV(t, connect(t, startNATS(t)), "", newClock().Now)
+	k := newKV(t, connect(t, natstest.Server(t)), "", newClock().Now)
 
 	cases := []struct{ name, route, key string }{
 		{"subject wildcards and spaces", "r", "a b/c.*>"},
@@ -270,7 +247,7 @@ func TestKVOddKeys(t *testing.T) {
 }
 
 func TestKVErrors(t *testing.T) {
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	k := newKV(t, connect(t, ns), "", newClock().Now)
 	_, err := k.kv.Put(context.Background(), kvKey("r", "garbage"), []byte("{not json"))
 	require.NoError(t, err)
@@ -301,7 +278,7 @@ func TestKVErrors(t *testing.T) {
 }
 
 func TestKVCancelledWhileWaiting(t *testing.T) {
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	k := newKV(t, connect(t, ns), "", newClock().Now)
 	ns.Shutdown()
 	ns.WaitForShutdown()
@@ -314,7 +291,7 @@ func TestKVCancelledWhileWaiting(t *testing.T) {
 }
 
 func TestNewKVBucket(t *testing.T) {
-	js := connect(t, startNATS(t))
+	js := connect(t, natstest.Server(t))
 
 	cases := []struct {
 		name       string

@@ -13,13 +13,14 @@ import (
 
 	"github.com/alertrouter/alertrouter/alert"
 	"github.com/alertrouter/alertrouter/channels"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 // Workers that each keep a view of the keys they wrote, taking turns on a
 // few keys in random order, must decide exactly as one store would: every
 // stale view is caught by its compare-and-swap.
 func TestKVViewsAgreeWithOneStore(t *testing.T) {
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	c := newClock()
 	workers := []*KV{
 		newKV(t, connect(t, ns), "views", c.Now),
@@ -70,7 +71,7 @@ func countGets(t *testing.T, url string) *atomic.Int64 {
 // The only writer of a key never reads it; a worker whose view went stale
 // reads once and decides on what it read.
 func TestKVViewSavesReads(t *testing.T) {
-	ns := startNATS(t)
+	ns := natstest.Server(t)
 	c := newClock()
 	a := newKV(t, connect(t, ns), "reads", c.Now)
 	b := newKV(t, connect(t, ns), "reads", c.Now)
@@ -105,7 +106,7 @@ func TestKVViewSavesReads(t *testing.T) {
 // A view bounded to a few keys forgets some when full and stays correct.
 func TestKVViewIsBounded(t *testing.T) {
 	c := newClock()
-	k, err := NewKV(context.Background(), connect(t, startNATS(t)),
+	k, err := NewKV(context.Background(), connect(t, natstest.Server(t)),
 		KVOptions{Bucket: "bounded", Now: c.Now, ViewSize: 8})
 	require.NoError(t, err)
 

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/config"
 	"github.com/alertrouter/alertrouter/health"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/rules"
 )
 
@@ -23,26 +23,12 @@ var _ health.NATSConn = (*config.Conn)(nil)
 // key-value bucket dedup, and returns a connection to it.
 func startJetStream(t *testing.T) *nats.Conn {
 	t.Helper()
-
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
-		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	ns.Start()
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(t, ns.ReadyForConnections(10*time.Second))
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
+	nc := natstest.Connect(t, natstest.Server(t))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "ALERTS",
+	js := natstest.JetStream(t, nc)
+	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "ALERTS",
 		Subjects: []string{"alerts.>"}})
 	require.NoError(t, err)
 	_, err = js.CreateOrUpdateConsumer(ctx, "ALERTS", jetstream.ConsumerConfig{
@@ -53,17 +39,9 @@ func startJetStream(t *testing.T) *nats.Conn {
 	return nc
 }
 
-func newJetStream(t *testing.T, nc *nats.Conn) jetstream.JetStream {
-	t.Helper()
-
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	return js
-}
-
 func TestChecks(t *testing.T) {
 	nc := startJetStream(t)
-	js := newJetStream(t, nc)
+	js := natstest.JetStream(t, nc)
 	loaded := &rules.Rules{File: "rules.yaml"}
 
 	tests := []struct {
@@ -112,7 +90,7 @@ func TestChecks(t *testing.T) {
 
 func TestReadyzAgainstNATS(t *testing.T) {
 	nc := startJetStream(t)
-	js := newJetStream(t, nc)
+	js := natstest.JetStream(t, nc)
 	h := health.New(health.NATSConnected(nc), health.StreamPresent(js, "ALERTS"),
 		health.ConsumerPresent(js, "ALERTS", "alertrouter"))
 
@@ -167,7 +145,7 @@ func TestNATSConnectedStates(t *testing.T) {
 // the router makes it unready until the bucket is there again.
 func TestReadyzWhileBucketMissing(t *testing.T) {
 	ctx := context.Background()
-	js := newJetStream(t, startJetStream(t))
+	js := natstest.JetStream(t, startJetStream(t))
 	h := health.New(health.StreamPresent(js, "ALERTS"), health.BucketsPresent(js, "dedup"))
 
 	code, body := probe(t, h.Readyz())

@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/alert"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 )
 
@@ -22,21 +21,7 @@ import (
 // a JetStream context on it, with the router's streams when withStreams.
 func startJetStream(t *testing.T, withStreams bool) jetstream.JetStream {
 	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	ns.Start()
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(t, ns.ReadyForConnections(10*time.Second))
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.Start(t)
 
 	if withStreams {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

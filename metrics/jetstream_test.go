@@ -5,41 +5,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/metrics"
 )
-
-// startJetStream runs an embedded NATS server with JetStream for one test
-// and returns a JetStream context on a connection to it.
-func startJetStream(t *testing.T) jetstream.JetStream {
-	t.Helper()
-
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
-		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	ns.Start()
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(t, ns.ReadyForConnections(10*time.Second))
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	return js
-}
 
 func TestJetStreamConsumer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	js := startJetStream(t)
+	js := natstest.Start(t)
 	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "ALERTS",
 		Subjects: []string{"alerts.>"}})
 	require.NoError(t, err)

@@ -11,34 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
+
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
-
-// startJetStream runs an embedded JetStream server for the test and
-// returns a connection's JetStream context.
-func startJetStream(t *testing.T) jetstream.JetStream {
-	t.Helper()
-
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT,
-		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	ns.Start()
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	require.True(t, ns.ReadyForConnections(10*time.Second), "nats not ready")
-
-	nc, err := nats.Connect(ns.ClientURL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	return js
-}
 
 // clock is a settable time source.
 type clock struct {
@@ -88,7 +66,7 @@ func TestGone(t *testing.T) {
 // bucket again, with its configuration, and logs it once.
 func TestRecoverCreatesOnceAndNotTooOften(t *testing.T) {
 	ctx := context.Background()
-	js := startJetStream(t)
+	js := natstest.Start(t)
 	c := &clock{now: time.Unix(1_700_000_000, 0)}
 	var logs bytes.Buffer
 	var created atomic.Int32
@@ -130,7 +108,7 @@ func TestRecoverCreatesOnceAndNotTooOften(t *testing.T) {
 
 func TestRecoverHonoursContext(t *testing.T) {
 	ctx := context.Background()
-	k, _, err := Open(ctx, startJetStream(t), jetstream.KeyValueConfig{Bucket: "b"}, Options{})
+	k, _, err := Open(ctx, natstest.Start(t), jetstream.KeyValueConfig{Bucket: "b"}, Options{})
 	require.NoError(t, err)
 
 	k.turn <- struct{}{} // another caller is checking
