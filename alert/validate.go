@@ -95,18 +95,32 @@ func (d *Decoder) fillIdentity(ev *Event, w *wire, p *problems) {
 		}
 		if i := strings.IndexFunc(f.v, unprintable); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(f.v[i:])
-			p.add(f.name, "has the control or formatting character %U at byte %d: "+
+			p.add(f.name, "has %U at byte %d, which does not show as itself: "+
 				"identifiers are one line of printable text", r, i)
+		} else if f.v != strings.TrimSpace(f.v) {
+			p.add(f.name, "starts or ends with a space: identifiers are compared as given, "+
+				"so trim it")
 		}
 	}
 }
 
-// unprintable reports whether r would change how a line of text shows
-// rather than show itself: control characters (newlines, escapes) and
-// invisible formatting ones (bidi overrides, zero-width characters). An
-// identifier holding one could forge or hide rows in a table or a log.
+// unprintable reports whether r would not show as itself on one line:
+// control characters (newlines, escapes), line and paragraph separators,
+// invisible formatting (bidi overrides, zero-width characters), spaces
+// other than U+0020, unassigned code points, and the Hangul fillers that
+// render as nothing. An identifier holding one could forge or hide rows
+// in a table or a log, or look like another.
 func unprintable(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	if r == ' ' {
+		return false
+	}
+	return !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) || hangulFiller(r)
+}
+
+// hangulFiller reports whether r is one of the Hangul filler letters,
+// which are letters to Unicode but display as blank.
+func hangulFiller(r rune) bool {
+	return r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0
 }
 
 func fillState(ev *Event, w *wire, p *problems) {

@@ -53,14 +53,34 @@ func TestDecodeReportsEveryProblem(t *testing.T) {
 			`{"id":"evt-1\n2026-12-04  delivered  fake","source":"ci/\u202egates",` +
 				`"name":"n\u200b","severity":"info","dedup_key":"k\u001b[31m"}`,
 			[]FieldError{
-				{"id", "has the control or formatting character U+000A at byte 5: " +
+				{"id", "has U+000A at byte 5, which does not show as itself: " +
 					"identifiers are one line of printable text"},
-				{"source", "has the control or formatting character U+202E at byte 3: " +
+				{"source", "has U+202E at byte 3, which does not show as itself: " +
 					"identifiers are one line of printable text"},
-				{"name", "has the control or formatting character U+200B at byte 1: " +
+				{"name", "has U+200B at byte 1, which does not show as itself: " +
 					"identifiers are one line of printable text"},
-				{"dedup_key", "has the control or formatting character U+001B at byte 1: " +
+				{"dedup_key", "has U+001B at byte 1, which does not show as itself: " +
 					"identifiers are one line of printable text"},
+			}, ""},
+		{"separators, odd spaces and blank letters in identifiers",
+			`{"id":"p\u2029q","source":"a\u00a0b","name":"\u3164","severity":"info",` +
+				`"dedup_key":"k\u2028"}`,
+			[]FieldError{
+				{"id", "has U+2029 at byte 1, which does not show as itself: " +
+					"identifiers are one line of printable text"},
+				{"source", "has U+00A0 at byte 1, which does not show as itself: " +
+					"identifiers are one line of printable text"},
+				{"name", "has U+3164 at byte 0, which does not show as itself: " +
+					"identifiers are one line of printable text"},
+				{"dedup_key", "has U+2028 at byte 1, which does not show as itself: " +
+					"identifiers are one line of printable text"},
+			}, ""},
+		{"spaces around an id or a key", valid + `,"id":" a","dedup_key":"k "}`,
+			[]FieldError{
+				{"id", "starts or ends with a space: identifiers are compared as given, " +
+					"so trim it"},
+				{"dedup_key", "starts or ends with a space: identifiers are compared as " +
+					"given, so trim it"},
 			}, ""},
 		{"blank dedup key", valid + `,"dedup_key":" \t"}`,
 			[]FieldError{{"dedup_key",
