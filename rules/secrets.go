@@ -72,7 +72,7 @@ func references(raw string) []string {
 
 // secretFile reads a file: secret.
 func (d *decoder) secretFile(n *yaml.Node, path, file string) (Secret, bool) {
-	if file == "" {
+	if strings.TrimSpace(file) == "" {
 		d.at(n, path, "file: needs a path, as in file:/run/secrets/name")
 		return "", false
 	}

@@ -134,6 +134,8 @@ func TestSecretSyntaxChecked(t *testing.T) {
 		{"bad name", `"${1X}"`, `invalid environment variable name "1X" in ${...}`},
 		{"empty name", `"${}"`, `invalid environment variable name "" in ${...}`},
 		{"file without path", `"file:"`, "file: needs a path, as in file:/run/secrets/name"},
+		{"file with a blank path", `"file:   "`,
+			"file: needs a path, as in file:/run/secrets/name"},
 	}
 	for _, tt := range tests {
 		for _, skip := range []bool{false, true} {
