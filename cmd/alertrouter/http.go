@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,17 @@ func (f *httpFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.token, "ingest-token", "", "bearer token the ingest endpoints require "+
 		"(prefer the environment variable or --ingest-token-file)")
 	fl.StringVar(&f.tokenFile, "ingest-token-file", "", "file holding the ingest bearer token")
+}
+
+// checkToken refuses an --ingest-token of white space only: the ingest
+// endpoints would want it, and no request can carry it, so that every
+// event would be refused with 401. Empty means no token.
+func (f *httpFlags) checkToken(src sources) error {
+	if f.token != "" && strings.TrimSpace(f.token) == "" {
+		return src.bad("--ingest-token", strconv.Quote(f.token),
+			"want a token, or leave it unset for none")
+	}
+	return nil
 }
 
 // ingestToken returns the configured token, from the flag or the file;

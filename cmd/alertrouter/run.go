@@ -135,6 +135,7 @@ func (f *runFlags) validate(src sources) error {
 		f.policy.validate(src),
 		checkConsumer(src, f.consumer),
 		checkListen(src, f.http.addr),
+		f.http.checkToken(src),
 	}
 	if f.state != "kv" && f.state != "memory" {
 		errs = append(errs, src.bad("--state", strconv.Quote(f.state), "want kv or memory"))

@@ -235,3 +235,41 @@ func TestRunChecksHTTPAndConsumerFirst(t *testing.T) {
 		require.Contains(t, log, "router running")
 	})
 }
+
+// TestBlankIngestTokenRefused checks that an ingest token of white space
+// only, which no request can carry, is refused before the worker connects,
+// named where it was set, as an empty --ingest-token-file is.
+func TestBlankIngestTokenRefused(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "ingest-token: \"  \"\n")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"flag", nil, []string{"--ingest-token", " "},
+			`--ingest-token " ": want a token, or leave it unset for none`},
+		{"variable", map[string]string{"ALERTROUTER_INGEST_TOKEN": "   "}, nil,
+			`$ALERTROUTER_INGEST_TOKEN "   ": want a token`},
+		{"config file", nil, []string{"--config", cfg},
+			"ingest-token in config file " + cfg + `: "  ": want a token`},
+		{"tab and newline", map[string]string{"ALERTROUTER_INGEST_TOKEN": "\t\n"}, nil,
+			`$ALERTROUTER_INGEST_TOKEN "\t\n": want a token`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			args := slices.Concat([]string{"run", "--rules", consoleRules,
+				"--nats-url", "nats://127.0.0.1:1", "--state", "memory", "--watch=false",
+				"--http", "127.0.0.1:0"}, tt.args)
+
+			code, _, errOut := runCLI(t, "", args...)
+
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, tt.want)
+			require.NotContains(t, errOut, "level=", "refused before the worker logs")
+		})
+	}
+}
