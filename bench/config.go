@@ -9,6 +9,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/alertrouter/alertrouter/config"
 )
@@ -67,8 +68,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Routes < 0 {
 		errs = append(errs, fmt.Errorf("routes %d: want at least 1", c.Routes))
 	}
-	if c.Rate < 0 {
-		errs = append(errs, fmt.Errorf("rate %g: want 0 (as fast as possible) or more", c.Rate))
+	if !(c.Rate >= 0) || math.IsInf(c.Rate, 1) {
+		errs = append(errs, fmt.Errorf("rate %g: want 0 (as fast as possible) or a number "+
+			"of events per second", c.Rate))
 	}
 	if c.State != "" && c.State != "memory" && c.State != "kv" {
 		errs = append(errs, fmt.Errorf("state %q: want memory or kv", c.State))

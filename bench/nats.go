@@ -96,6 +96,10 @@ func refuseDeployment(ctx context.Context, js jetstream.JetStream) error {
 	for _, name := range streams {
 		_, err := js.Stream(ctx, name)
 		switch {
+		case err == nil && name != router.StreamAlerts && name != router.StreamDeadLetter:
+			return fmt.Errorf("stream %s already exists on this NATS: an earlier bench run "+
+				"that was killed left it; delete it (with the nats CLI: nats stream rm %s) "+
+				"and run again", name, name)
 		case err == nil:
 			return fmt.Errorf("stream %s already exists on this NATS: bench publishes "+
 				"generated events to %s and deletes what it created when it ends, so "+

@@ -94,7 +94,7 @@ func ms(ns int64) float64 { return float64(ns) / float64(time.Millisecond) }
 func (r *Report) WriteTable(w io.Writer) error {
 	rate := "as fast as possible"
 	if r.Rate > 0 {
-		rate = fmt.Sprintf("%.0f/s", r.Rate)
+		rate = fmt.Sprintf("%g/s", r.Rate)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	rows := [][2]string{

@@ -72,6 +72,18 @@ func TestRunExternal(t *testing.T) {
 		require.Empty(t, left)
 	})
 
+	t.Run("names what a killed run left behind", func(t *testing.T) {
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: baselineStream,
+			Subjects: []string{baselinePrefix + ">"}})
+		require.NoError(t, err)
+		defer func() { require.NoError(t, js.DeleteStream(ctx, baselineStream)) }()
+
+		_, err = Run(ctx, cfg, nil)
+
+		require.ErrorContains(t, err, "stream BENCH_BASELINE already exists on this NATS: "+
+			"an earlier bench run that was killed left it")
+	})
+
 	t.Run("refuses a server with an alertrouter deployment and leaves it be", func(t *testing.T) {
 		require.NoError(t, router.EnsureStreams(ctx, js, 1))
 		_, err := js.Publish(ctx, "alerts.ci.pipeline", []byte(`{"id":"kept"}`))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"strconv"
@@ -111,14 +112,22 @@ func (f *benchFlags) check(src sources) error {
 		errs = append(errs, src.bad("--keys", c.Keys, "more than the %d events (%s)", c.Events,
 			src.name("--events")))
 	}
-	if !(c.Rate >= 0) { // NaN too
-		errs = append(errs, src.bad("--rate", c.Rate, "want 0 (as fast as possible) or more"))
+	switch {
+	case !(c.Rate >= 0) || math.IsInf(c.Rate, 1): // NaN too
+		errs = append(errs, src.bad("--rate", c.Rate,
+			"want 0 (as fast as possible) or a number of events per second"))
+	case c.Rate > 0 && float64(c.Events)/c.Rate > maxBenchSeconds:
+		errs = append(errs, src.bad("--rate", c.Rate, "%d events would take over %d hours",
+			c.Events, maxBenchSeconds/3600))
 	}
 	if c.State != "memory" && c.State != "kv" {
 		errs = append(errs, src.bad("--state", strconv.Quote(c.State), "want memory or kv"))
 	}
 	return errors.Join(errs...)
 }
+
+// maxBenchSeconds bounds how long a paced run may be planned to take.
+const maxBenchSeconds = 24 * 3600
 
 // isTerminal reports whether w is a character device, such as a terminal.
 func isTerminal(w io.Writer) bool {

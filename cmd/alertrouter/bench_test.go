@@ -82,8 +82,12 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{name: "more keys than events", args: []string{"--events", "10", "--keys", "50"},
 			want: []string{"--keys 50: more than the 10 events (--events)"}},
 		{name: "negative rate", args: []string{"--rate", "-1"},
-			want: []string{"--rate -1: want 0 (as fast as possible) or more"}},
+			want: []string{"--rate -1: want 0 (as fast as possible) or a number of events " +
+				"per second"}},
 		{name: "rate not a number", args: []string{"--rate", "NaN"}, want: []string{"--rate NaN"}},
+		{name: "infinite rate", args: []string{"--rate", "Inf"}, want: []string{"--rate +Inf"}},
+		{name: "a rate that would take years", args: []string{"--events", "100", "--rate", "1e-9"},
+			want: []string{"--rate 1e-09: 100 events would take over 24 hours"}},
 		{name: "from the environment", env: map[string]string{"ALERTROUTER_EVENTS": "-5"},
 			want: []string{"$ALERTROUTER_EVENTS -5: want at least 1"}},
 	}
