@@ -58,17 +58,39 @@ func Read(ctx context.Context, js jetstream.JetStream, f Filter) ([]Record, erro
 		return nil, nil
 	}
 
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}}
-	if !f.Since.IsZero() {
-		since := f.Since
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
-	}
-	cons, err := s.OrderedConsumer(ctx, cfg)
+	cons, err := readConsumer(ctx, s, subject, f.Since)
 	if err != nil {
 		return nil, fmt.Errorf("read audit stream: %w", err)
 	}
+	defer deleteConsumer(ctx, s, cons)
 	r := reader{f: f, last: last}
 	return r.run(ctx, cons)
+}
+
+// readInactive is how long the server keeps a reader's consumer after its
+// last fetch, should the reader die before it deletes the consumer.
+const readInactive = 30 * time.Second
+
+// readConsumer makes the ephemeral consumer one Read fetches with: not
+// acknowledged, in memory, from since (or the beginning) on subject.
+func readConsumer(ctx context.Context, s jetstream.Stream, subject string,
+	since time.Time) (jetstream.Consumer, error) {
+	cfg := jetstream.ConsumerConfig{FilterSubject: subject,
+		AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, Replicas: 1,
+		InactiveThreshold: readInactive}
+	if !since.IsZero() {
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
+	}
+	return s.CreateConsumer(ctx, cfg)
+}
+
+// deleteConsumer deletes a Read's consumer once it is done, even when ctx
+// ended, so that no audit command leaves one on the stream; one it cannot
+// delete goes after readInactive.
+func deleteConsumer(ctx context.Context, s jetstream.Stream, cons jetstream.Consumer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = s.DeleteConsumer(ctx, cons.CachedInfo().Name)
 }
 
 // reader collects matching records until the end of the stream as it was.

@@ -153,3 +153,36 @@ func TestReadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReadLeavesNoConsumer checks that a read deletes the consumer it read
+// with, whether it reads to the end, stops at a limit or reads nothing, so
+// that `alertrouter audit` leaves nothing on the stream.
+func TestReadLeavesNoConsumer(t *testing.T) {
+	a, js := setup(t)
+	for range 300 {
+		a.DeadLettered("delivery")
+	}
+	story(a)
+
+	tests := []struct {
+		name   string
+		filter audit.Filter
+	}{
+		{"everything, in two batches", audit.Filter{}},
+		{"stopped by the limit", audit.Filter{Limit: 1}},
+		{"one kind", audit.Filter{Kind: "routed"}},
+		{"since the future", audit.Filter{Since: time.Now().Add(time.Hour)}},
+		{"until the past", audit.Filter{Until: time.Now().Add(-time.Hour)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			readAll(t, a, js, tt.filter)
+
+			s, err := js.Stream(testCtx(t), audit.StreamName)
+			require.NoError(t, err)
+			info, err := s.Info(testCtx(t))
+			require.NoError(t, err)
+			require.Zero(t, info.State.Consumers)
+		})
+	}
+}
