@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -129,9 +130,9 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 				"belongs to one command line, so the file cannot set it", path, name, name)
 		}
 		// An old name that the command still takes on its command line
-		// (see renamed) is looked up as the new one: compare names.
+		// (see renamed) is another command's setting here.
 		f := fl.Lookup(name)
-		if f == nil || f.Name != name || f.Changed {
+		if f == nil || isOldName(f) || f.Changed {
 			continue
 		}
 		if err := fl.Set(name, configValue(values[name])); err != nil {
@@ -148,7 +149,11 @@ func applyConfigFile(fl *pflag.FlagSet, path string, known map[string]bool,
 // is not a flag it knows.
 func flagNames(root *cobra.Command) map[string]bool {
 	names := map[string]bool{}
-	add := func(f *pflag.Flag) { names[f.Name] = !isPerInvocation(f) }
+	add := func(f *pflag.Flag) {
+		if !isOldName(f) {
+			names[f.Name] = !isPerInvocation(f)
+		}
+	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.Flags().VisitAll(add)
@@ -163,17 +168,48 @@ func flagNames(root *cobra.Command) map[string]bool {
 	return names
 }
 
-// renamed lets the command line still use a flag's old name. The old name
-// is not read from the environment or a --config file: there it is the
-// name of another command's flag, of another kind (as --limit is run's
-// rate limits), which is why the flag was renamed.
+// oldNameOf is the annotation of a hidden flag that is the old name of
+// another; its value is the new name (see renamed).
+const oldNameOf = "alertrouter_old_name_of"
+
+// renamed lets the command line still use a flag's old name, as a hidden
+// flag that sets the same value. The old name is not read from the
+// environment or a --config file: there it is the name of another
+// command's flag, of another kind (as --limit is run's rate limits), which
+// is why the flag was renamed. checkRenamed refuses both names at once.
 func renamed(cmd *cobra.Command, old, now string) {
-	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		if name == old {
-			return pflag.NormalizedName(now)
+	fl := cmd.Flags()
+	f := fl.Lookup(now)
+	alias := fl.VarPF(f.Value, old, "", "old name of --"+now)
+	alias.Hidden = true
+	alias.NoOptDefVal = f.NoOptDefVal
+	alias.Annotations = map[string][]string{perInvocation: {"true"}, oldNameOf: {now}}
+}
+
+// isOldName reports whether f is the old name of another flag.
+func isOldName(f *pflag.Flag) bool {
+	_, ok := f.Annotations[oldNameOf]
+	return ok
+}
+
+// checkRenamed refuses a command line that gives a flag by its old and
+// its new name, of which the last would silently win. A flag given by its
+// old name counts as given, so that no variable or config key replaces it.
+func checkRenamed(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	var errs []error
+	fl.VisitAll(func(old *pflag.Flag) {
+		if !isOldName(old) || !old.Changed {
+			return
 		}
-		return pflag.NormalizedName(name)
+		now := fl.Lookup(old.Annotations[oldNameOf][0])
+		if now.Changed {
+			errs = append(errs, fmt.Errorf("%sgive --%s or its old name --%s, not both",
+				commandName(cmd), now.Name, old.Name))
+		}
+		now.Changed = true
 	})
+	return errors.Join(errs...)
 }
 
 func configValue(v any) string {

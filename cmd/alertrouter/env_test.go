@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,13 +117,17 @@ func TestOneSettingsServeEveryCommand(t *testing.T) {
 
 // TestFlagNamesMeanOneThing checks that a flag name has one kind of value
 // in every command, and is a setting in all or per invocation in all, so
-// that its variable or config key fits them all.
+// that its variable or config key fits them all. An old name that a
+// command still takes (see renamed) is neither: no variable or key sets it.
 func TestFlagNamesMeanOneThing(t *testing.T) {
 	root := newRootCmd(nil, io.Discard, io.Discard)
 	kinds := map[string]map[string][]string{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if isOldName(f) {
+				return
+			}
 			if kinds[f.Name] == nil {
 				kinds[f.Name] = map[string][]string{}
 			}
@@ -218,5 +223,48 @@ func TestPerInvocationFlagsStayOnTheCommandLine(t *testing.T) {
 		_, out, _ := runCLI(t, "", "publish", "--help")
 		require.Contains(t, out, "[$ALERTROUTER_NATS_URL]")
 		require.Contains(t, out, "[$ALERTROUTER_TIMEOUT]")
+	})
+}
+
+// TestOldAndNewFlagNameRefused checks that a flag given by both its old and
+// its new name is refused, naming both, rather than the last one winning.
+func TestOldAndNewFlagNameRefused(t *testing.T) {
+	offline := []string{"--nats-url", "nats://127.0.0.1:1"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"publish", []string{"publish", "--id", "a", "--event-id", "b", "--source", "s",
+			"--name", "n", "--severity", "info"},
+			"publish: give --event-id or its old name --id, not both"},
+		{"publish, new name first", []string{"publish", "--event-id=b", "--id=a",
+			"--source", "s", "--name", "n", "--severity", "info"},
+			"publish: give --event-id or its old name --id, not both"},
+		{"audit", []string{"audit", "--max", "1", "--limit", "3"},
+			"audit: give --max or its old name --limit, not both"},
+		{"deadletter list", []string{"deadletter", "list", "--limit", "1", "--max", "1"},
+			"deadletter list: give --max or its old name --limit, not both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", slices.Concat(tt.args, offline)...)
+
+			require.Equal(t, 1, code, errOut)
+			require.Empty(t, out)
+			require.Equal(t, "alertrouter: "+tt.want+"\n", errOut)
+		})
+	}
+
+	t.Run("old name alone counts as given", func(t *testing.T) {
+		url := natsServer(t)
+		ensureStreams(t, url)
+		t.Setenv("ALERTROUTER_MAX", "-1")
+
+		code, out, errOut := runCLI(t, "", "deadletter", "list", "--nats-url", url,
+			"--limit", "1")
+
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out+errOut, "no dead letters")
 	})
 }

@@ -49,6 +49,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkRenamed(cmd); err != nil {
+				return err
+			}
 			if err := applySettings(cmd, &a.configFile, a.sources); err != nil {
 				return err
 			}
