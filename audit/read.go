@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ type Filter struct {
 // Read returns the records that match f, oldest first. It reads the
 // stream from Since (or the beginning) up to the last record stored when
 // it was called, and does not wait for more. Records it cannot decode are
-// skipped.
+// skipped. Without the audit stream, it returns ErrNoStream.
 func Read(ctx context.Context, js jetstream.JetStream, f Filter) ([]Record, error) {
 	subject := SubjectPrefix + ">"
 	if f.Kind != "" {
@@ -50,6 +51,9 @@ func Read(ctx context.Context, js jetstream.JetStream, f Filter) ([]Record, erro
 	}
 
 	s, err := js.Stream(ctx, StreamName)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, ErrNoStream
+	}
 	if err != nil {
 		return nil, fmt.Errorf("audit stream %s: %w", StreamName, err)
 	}

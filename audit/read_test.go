@@ -138,7 +138,7 @@ func TestReadErrors(t *testing.T) {
 		{"unknown kind", true, audit.Filter{Kind: "sent"}, `kind "sent": want one of`},
 		{"unknown outcome", true, audit.Filter{Outcome: "nope"},
 			`outcome "nope": want one of delivered, failed`},
-		{"no audit stream", false, audit.Filter{}, "audit stream ALERTS_AUDIT"},
+		{"no audit stream", false, audit.Filter{}, "no audit stream ALERTS_AUDIT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -93,6 +94,14 @@ func workerName() string {
 	return host + ":" + strconv.Itoa(os.Getpid())
 }
 
+// noAuditTrail is what audit says of a NATS server without the audit
+// stream, rather than JetStream's "stream not found".
+func noAuditTrail(src sources) error {
+	return fmt.Errorf("no audit trail on this server yet: alertrouter run creates stream "+
+		"%s when it starts with --audit (the default); check that %s is the server "+
+		"the worker uses", audit.StreamName, src.name("--nats-url"))
+}
+
 // auditReadFlags are the settings of `alertrouter audit`.
 type auditReadFlags struct {
 	nats         natsFlags
@@ -118,6 +127,9 @@ func (a *app) auditCmd() *cobra.Command {
 			return a.withJetStream(cmd.Context(), &f.nats, func(ctx context.Context,
 				js jetstream.JetStream) error {
 				recs, err := audit.Read(ctx, js, f.filter)
+				if errors.Is(err, audit.ErrNoStream) {
+					return noAuditTrail(a.sources)
+				}
 				if err != nil {
 					return err
 				}

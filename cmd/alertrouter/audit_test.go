@@ -262,3 +262,18 @@ func TestAuditTableEscapesRecords(t *testing.T) {
 	require.Contains(t, lines[1], `"pager\t"`)
 	require.Contains(t, lines[1], `key="k\x1b[2J" reason="dup\r"`)
 }
+
+// TestAuditWithoutStream checks that audit against a server where no
+// worker has made the audit stream says so plainly.
+func TestAuditWithoutStream(t *testing.T) {
+	url := natsServer(t)
+	t.Setenv("ALERTROUTER_NATS_URL", url)
+
+	code, out, errOut := runCLI(t, "", "audit")
+
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Equal(t, "alertrouter: no audit trail on this server yet: alertrouter run "+
+		"creates stream ALERTS_AUDIT when it starts with --audit (the default); check "+
+		"that $ALERTROUTER_NATS_URL is the server the worker uses\n", errOut)
+}
