@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +39,7 @@ func (a *app) checkCmd() *cobra.Command {
 
 			status := a.stdout
 			if printRules {
-				if err := rs.Print(a.stdout); err != nil {
+				if err := printEffective(a.stdout, rs); err != nil {
 					return err
 				}
 				status = a.stderr
@@ -52,4 +54,19 @@ func (a *app) checkCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&printRules, "print", false,
 		"print the effective rules as YAML, secrets masked; the status line goes to stderr")
 	return cmd
+}
+
+// printEffective writes the effective rules to w. They are encoded first
+// and written in one go, so that a closed standard output (| head -1)
+// fails with the write's own error, which run knows, rather than the YAML
+// encoder's text of it.
+func printEffective(w io.Writer, rs *rules.Rules) error {
+	var buf bytes.Buffer
+	if err := rs.Print(&buf); err != nil {
+		return err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("print rules: %w", err)
+	}
+	return nil
 }

@@ -41,6 +41,7 @@ func TestClosedStdoutEndsQuietly(t *testing.T) {
 		{"deadletter list json", []string{"deadletter", "list", "--nats-url", url, "-o", "json"}},
 		{"route text", []string{"route", "--rules", consoleRules, event}},
 		{"route json", []string{"route", "--rules", consoleRules, "-o", "json", event}},
+		{"check --print", []string{"check", "--print", consoleRules}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
