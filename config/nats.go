@@ -253,11 +253,30 @@ func (n NATS) ValidateNamed(name func(flag string) string) error {
 		bad("set one way to authenticate to nats, not %d: %s",
 			len(methods), strings.Join(methods, ", "))
 	}
-	if n.URL == "" && (len(methods) > 0 || n.CAFile != "" || n.CertFile != "") {
-		bad("nats credentials and TLS settings need --nats-url: " +
-			"the embedded server takes neither")
+	if given := n.remoteOnly(name); n.URL == "" && len(given) > 0 {
+		bad("%s: nats credentials and TLS settings need --nats-url (the embedded server "+
+			"takes neither)", strings.Join(given, ", "))
 	}
 	return errors.Join(errs...)
+}
+
+// remoteOnly names every credential and TLS setting that is given, each
+// where it came from: settings that only a server at --nats-url can use.
+func (n NATS) remoteOnly(name func(flag string) string) []string {
+	settings := []struct{ flag, value string }{
+		{"--nats-user", n.User}, {"--nats-password", n.Password},
+		{"--nats-password-file", n.PasswordFile}, {"--nats-token", n.Token},
+		{"--nats-token-file", n.TokenFile}, {"--nats-creds", n.CredsFile},
+		{"--nats-nkey", n.NKeyFile}, {"--nats-ca", n.CAFile},
+		{"--nats-tls-cert", n.CertFile}, {"--nats-tls-key", n.KeyFile},
+	}
+	var out []string
+	for _, s := range settings {
+		if s.value != "" {
+			out = append(out, name(s.flag))
+		}
+	}
+	return out
 }
 
 // authMethods names the ways to authenticate that are set, each by the

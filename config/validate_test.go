@@ -110,3 +110,20 @@ func TestValidateNamed(t *testing.T) {
 	require.ErrorContains(t, err, "not 2: $NATS_TOKEN, --nats-nkey")
 	require.ErrorContains(t, n.Validate(), "--nats-token and --nats-token-file")
 }
+
+// TestValidateNamedNeedsURL checks that the settings only a server at
+// --nats-url can use are each named where they came from when it is empty.
+func TestValidateNamedNeedsURL(t *testing.T) {
+	name := func(flag string) string {
+		if flag == "--nats-password" {
+			return "$NATS_PASSWORD"
+		}
+		return flag
+	}
+	n := NATS{User: "u", Password: "p", CAFile: "ca.pem"}
+
+	err := n.ValidateNamed(name)
+
+	require.EqualError(t, err, "--nats-user, $NATS_PASSWORD, --nats-ca: nats credentials "+
+		"and TLS settings need --nats-url (the embedded server takes neither)")
+}

@@ -153,3 +153,40 @@ func TestCheckEmptyCredential(t *testing.T) {
 		})
 	}
 }
+
+// TestNATSSettingsNeedURLNamed checks that run without --nats-url names
+// each credential and TLS setting the embedded server cannot take where
+// it was set, and never echoes a secret.
+func TestNATSSettingsNeedURLNamed(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "nats-ca: ca.pem\n")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"user and password from the environment", map[string]string{
+			"ALERTROUTER_NATS_USER": "u", "ALERTROUTER_NATS_PASSWORD": "env-Secret-pw"}, nil,
+			"$ALERTROUTER_NATS_USER, $ALERTROUTER_NATS_PASSWORD: nats credentials and TLS " +
+				"settings need --nats-url"},
+		{"token from the environment, CA from the config file",
+			map[string]string{"ALERTROUTER_NATS_TOKEN": "env-Secret-tok"},
+			[]string{"--config", cfg}, "$ALERTROUTER_NATS_TOKEN, nats-ca in config file " +
+				cfg + ": nats credentials and TLS settings need --nats-url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			args := slices.Concat([]string{"run", "--rules", consoleRules, "--state", "memory",
+				"--watch=false", "--http", "", "--data", t.TempDir()}, tt.args)
+
+			code, out, errOut := runCLI(t, "", args...)
+
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, tt.want)
+			require.NotContains(t, out+errOut, "Secret")
+		})
+	}
+}
