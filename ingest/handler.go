@@ -50,7 +50,8 @@ type Options struct {
 	// MaxSize is the largest request body in bytes; 0 means DefaultMaxSize.
 	// Each event is also held to Decoder.MaxSize (64 KiB by default).
 	MaxSize int
-	// Token, when set, is the bearer token every request must carry.
+	// Token, when set, is the bearer token every request must carry;
+	// surrounding white space is ignored, here and in requests.
 	// Empty means no authentication.
 	Token string
 	// Decoder validates events and fills in their defaults.
@@ -82,8 +83,11 @@ func New(o Options) *Handler {
 	if h.maxSize <= 0 {
 		h.maxSize = DefaultMaxSize
 	}
-	if o.Token != "" {
-		sum := sha256.Sum256([]byte(o.Token))
+	// A request's token is compared without surrounding white space, so
+	// the configured one is too (a token read from a variable or a secret
+	// may end in a newline).
+	if token := strings.TrimSpace(o.Token); token != "" {
+		sum := sha256.Sum256([]byte(token))
 		h.tokenHash = &sum
 	}
 	if h.dec.Now == nil {

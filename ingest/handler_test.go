@@ -217,6 +217,8 @@ func TestAuth(t *testing.T) {
 		{"no scheme", "s3cret", "s3cret", http.StatusUnauthorized},
 		{"right", "s3cret", "Bearer s3cret", http.StatusAccepted},
 		{"scheme in lower case", "s3cret", "bearer s3cret", http.StatusAccepted},
+		{"configured with a trailing newline", "s3cret\n", "Bearer s3cret",
+			http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
