@@ -147,13 +147,14 @@ func (a *Auditor) DeadLettered(reason string) {
 // Done makes no record: an event's work is recorded by the calls before.
 func (a *Auditor) Done(*alert.Event) {}
 
-// RulesReloaded records a rules load: rs in force (err nil), or a file
-// refused with err. trigger says what asked for it (start, SIGHUP, file
-// change).
-func (a *Auditor) RulesReloaded(rs *rules.Rules, trigger string, err error) {
-	r := Record{Kind: KindRulesReloaded, Trigger: trigger, Outcome: OutcomeSuccess}
+// RulesReloaded records a load of the rules file: rs in force (err nil),
+// or the file refused with err (rs nil when it did not even parse).
+// trigger says what asked for it (start, SIGHUP, file change).
+func (a *Auditor) RulesReloaded(file string, rs *rules.Rules, trigger string, err error) {
+	r := Record{Kind: KindRulesReloaded, Trigger: trigger, Outcome: OutcomeSuccess,
+		RulesFile: file}
 	if rs != nil {
-		r.RulesFile, r.RulesHash = rs.File, rs.Hash
+		r.RulesHash = rs.Hash
 	}
 	if err != nil {
 		r.Outcome, r.Error = OutcomeFailure, errorText(a.red, err)

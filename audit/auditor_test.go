@@ -100,15 +100,15 @@ func TestAuditorRecordsEachObserverCall(t *testing.T) {
 		{"dead lettered", func() { a.DeadLettered("delivery") },
 			audit.Record{V: 1, Time: testTime, Kind: audit.KindDeadLettered,
 				Worker: "host-a:42", Outcome: audit.OutcomeDeadLettered, Reason: "delivery"}},
-		{"rules loaded", func() { a.RulesReloaded(rs, "SIGHUP", nil) },
+		{"rules loaded", func() { a.RulesReloaded(rs.File, rs, "SIGHUP", nil) },
 			audit.Record{V: 1, Time: testTime, Kind: audit.KindRulesReloaded,
 				Worker: "host-a:42", Outcome: audit.OutcomeSuccess, Trigger: "SIGHUP",
 				RulesFile: rs.File, RulesHash: rs.Hash}},
 		{"rules refused", func() {
-			a.RulesReloaded(nil, "file change", errors.New("rules.yaml:3:1: bad"))
+			a.RulesReloaded("rules.yaml", nil, "file change", errors.New("rules.yaml:3:1: bad"))
 		}, audit.Record{V: 1, Time: testTime, Kind: audit.KindRulesReloaded,
 			Worker: "host-a:42", Outcome: audit.OutcomeFailure, Trigger: "file change",
-			Error: "rules.yaml:3:1: bad"}},
+			RulesFile: "rules.yaml", Error: "rules.yaml:3:1: bad"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestAuditorCapsErrors(t *testing.T) {
 	a, js := setup(t)
 	long := strings.Repeat("é", audit.MaxErrorLen) + "\nsecond line"
 
-	a.RulesReloaded(nil, "SIGHUP", errors.New(long))
+	a.RulesReloaded("rules.yaml", nil, "SIGHUP", errors.New(long))
 
 	recs := readAll(t, a, js, audit.Filter{})
 	require.Len(t, recs, 1)

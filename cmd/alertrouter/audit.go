@@ -71,16 +71,17 @@ func observer(m *metrics.Metrics, aud *audit.Auditor, rs *rules.Rules) router.Ob
 	if aud == nil {
 		return m
 	}
-	aud.RulesReloaded(rs, "start", nil)
+	aud.RulesReloaded(rs.File, rs, "start", nil)
 	return router.Observers(m, aud)
 }
 
 // reloaded tells metrics and the audit trail about a rules reload.
-func reloaded(m *metrics.Metrics, aud *audit.Auditor) func(*rules.Rules, string, error) {
-	return func(rs *rules.Rules, trigger string, err error) {
+func reloaded(m *metrics.Metrics, aud *audit.Auditor) func(string, *rules.Rules, string,
+	error) {
+	return func(file string, rs *rules.Rules, trigger string, err error) {
 		m.RulesReloaded(rs, err)
 		if aud != nil {
-			aud.RulesReloaded(rs, trigger, err)
+			aud.RulesReloaded(file, rs, trigger, err)
 		}
 	}
 }

@@ -20,9 +20,9 @@ type reloader struct {
 	path   string
 	router *router.Router
 	log    *slog.Logger
-	// done, when set, learns each reload's outcome (rules nil on failure)
-	// and its trigger.
-	done func(rs *rules.Rules, trigger string, err error)
+	// done, when set, learns each reload's file, outcome (rules nil when
+	// the file did not load) and trigger.
+	done func(file string, rs *rules.Rules, trigger string, err error)
 	mu   sync.Mutex
 }
 
@@ -37,7 +37,7 @@ func (rl *reloader) reload(trigger string) error {
 		err = rl.router.SetRules(rs)
 	}
 	if rl.done != nil {
-		rl.done(rs, trigger, err)
+		rl.done(rl.path, rs, trigger, err)
 	}
 	if err != nil {
 		rl.log.Error("rules reload refused; the previous rules stay in force",
