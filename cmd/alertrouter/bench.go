@@ -20,6 +20,7 @@ type benchFlags struct {
 	cfg        bench.Config
 	nats       natsFlags
 	json       bool
+	output     string
 	progress   bool
 	cpuProfile string
 }
@@ -50,7 +51,8 @@ func (a *app) benchCmd() *cobra.Command {
 	fl.StringVar(&f.cfg.State, "state", "memory", "dedup state and delivery records: memory or kv")
 	fl.IntVar(&f.cfg.Workers, "workers", bench.DefaultWorkers, "router workers")
 	fl.IntVar(&f.cfg.Publishers, "publishers", bench.DefaultPublishers, "publishing goroutines")
-	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
+	fl.StringVarP(&f.output, "output", "o", "text", "text (a table) or json")
+	fl.BoolVar(&f.json, "json", false, "print the report as JSON (same as -o json)")
 	fl.BoolVar(&f.progress, "progress", false, "show progress even when stderr is not a terminal")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	f.nats.register(cmd, "")
@@ -61,6 +63,9 @@ func (a *app) benchCmd() *cobra.Command {
 
 func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 	if err := f.check(a.sources); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := a.sources.output(f.output); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	f.cfg.NATS = f.nats.cfg
@@ -85,7 +90,7 @@ func (a *app) bench(cmd *cobra.Command, f *benchFlags) error {
 		return fmt.Errorf("bench: %w", err)
 	}
 
-	if f.json {
+	if f.json || f.output == "json" {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)

@@ -16,7 +16,7 @@ func TestBench(t *testing.T) {
 		check func(t *testing.T, out string)
 	}{
 		{name: "json report",
-			args: []string{"--events", "200", "--keys", "20", "--routes", "12", "--json"},
+			args: []string{"--events", "200", "--keys", "20", "--routes", "12", "-o", "json"},
 			check: func(t *testing.T, out string) {
 				var rep struct {
 					Events        int     `json:"events"`
@@ -37,6 +37,11 @@ func TestBench(t *testing.T) {
 				require.Positive(t, rep.Ratio)
 				require.Equal(t, 20, rep.Latency.Samples)
 				require.GreaterOrEqual(t, rep.Latency.P99, rep.Latency.P50)
+			}},
+		{name: "--json is -o json",
+			args: []string{"--events", "20", "--keys", "2", "--routes", "3", "--json"},
+			check: func(t *testing.T, out string) {
+				require.True(t, json.Valid([]byte(out)), out)
 			}},
 		{name: "table with kv state",
 			args: []string{"--events", "60", "--keys", "6", "--routes", "3", "--state", "kv"},
@@ -85,6 +90,7 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 			want: []string{"--rate -1: want 0 (as fast as possible) or a number of events " +
 				"per second"}},
 		{name: "rate not a number", args: []string{"--rate", "NaN"}, want: []string{"--rate NaN"}},
+		{name: "unknown output", args: []string{"-o", "xml"}, want: []string{`--output "xml"`}},
 		{name: "infinite rate", args: []string{"--rate", "Inf"}, want: []string{"--rate +Inf"}},
 		{name: "a rate that would take years", args: []string{"--events", "100", "--rate", "1e-9"},
 			want: []string{"--rate 1e-09: 100 events would take over 24 hours"}},
