@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 )
 
 func TestAuditFlagsParse(t *testing.T) {
@@ -200,9 +200,7 @@ func TestAuditFiltersChecked(t *testing.T) {
 func TestAuditSaysWhenNothingMatches(t *testing.T) {
 	url := natsServer(t)
 	ensureStreams(t, url)
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
+	nc := natstest.Dial(t, url)
 	rec := `{"v":1,"time":"2026-05-06T12:00:00Z","kind":"rules_reloaded","outcome":"success"}`
 	require.NoError(t, nc.Publish(audit.Subject(audit.KindRulesReloaded), []byte(rec)))
 	require.NoError(t, nc.Flush())
@@ -240,9 +238,7 @@ func TestAuditSaysWhenNothingMatches(t *testing.T) {
 func TestAuditTableEscapesRecords(t *testing.T) {
 	url := natsServer(t)
 	ensureStreams(t, url)
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
+	nc := natstest.Dial(t, url)
 	rec := `{"v":1,"time":"2026-05-06T12:00:00Z","kind":"suppressed",` +
 		`"event_id":"evt-1\n2026-05-06T12:00:01Z  delivered  evt-2","route":"r\u202eoops",` +
 		`"receiver":"pager\t","outcome":"suppressed","key":"k\u001b[2J","reason":"dup\r"}`

@@ -12,11 +12,11 @@ import (
 	"unicode"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/internal/fakeslack"
 	"github.com/alertrouter/alertrouter/internal/fakesmtp"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 )
 
@@ -117,16 +117,12 @@ func TestReplayNamesMissingIDs(t *testing.T) {
 	})
 
 	ensureStreams(t, url)
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.JetStream(t, natstest.Dial(t, url))
 	msg := nats.NewMsg(router.SubjectDeadLetterPrefix + "bad_json")
 	msg.Header.Set(router.HeaderReason, "bad_json")
 	msg.Header.Set(router.HeaderSubject, "alerts.s.info")
 	msg.Data = []byte("{")
-	_, err = js.PublishMsg(context.Background(), msg)
+	_, err := js.PublishMsg(context.Background(), msg)
 	require.NoError(t, err)
 
 	t.Run("two of three missing", func(t *testing.T) {
@@ -166,17 +162,13 @@ func TestReplayRefusesIDZero(t *testing.T) {
 func TestDeadletterListEscapes(t *testing.T) {
 	url := natsServer(t)
 	ensureStreams(t, url)
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.JetStream(t, natstest.Dial(t, url))
 	msg := nats.NewMsg(router.SubjectDeadLetterPrefix + "bad_json")
 	msg.Header.Set(router.HeaderReason, "bad_json")
 	msg.Header.Set(router.HeaderSubject, "alerts.\x1b[2J\u202e.info")
 	msg.Header.Set(router.HeaderError, "bad_json: \x1b[31mred")
 	msg.Data = []byte("{")
-	_, err = js.PublishMsg(context.Background(), msg)
+	_, err := js.PublishMsg(context.Background(), msg)
 	require.NoError(t, err)
 
 	code, out, errOut := runCLI(t, "", "deadletter", "list", "--nats-url", url)

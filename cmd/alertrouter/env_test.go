@@ -8,13 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 )
 
@@ -152,11 +151,7 @@ func TestFlagNamesMeanOneThing(t *testing.T) {
 // commands find them.
 func ensureStreams(t *testing.T, url string) {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.JetStream(t, natstest.Dial(t, url))
 	ctx := context.Background()
 	require.NoError(t, router.EnsureStreams(ctx, js, 1))
 	require.NoError(t, audit.EnsureStream(ctx, js, 0, 1))

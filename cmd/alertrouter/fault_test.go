@@ -20,6 +20,7 @@ import (
 	"github.com/alertrouter/alertrouter/internal/fakepagerduty"
 	"github.com/alertrouter/alertrouter/internal/fakeslack"
 	"github.com/alertrouter/alertrouter/internal/fakesmtp"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 )
 
@@ -234,11 +235,7 @@ func TestFlakyFarSidesDeliverEachOnce(t *testing.T) {
 
 func deliveryRecords(t *testing.T, url string) map[string]router.DeliveryRecord {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.JetStream(t, natstest.Dial(t, url))
 	l, err := router.NewKVLedger(context.Background(), js, "", 1, 0)
 	require.NoError(t, err)
 	recs, err := l.Records(context.Background())

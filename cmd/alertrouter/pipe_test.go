@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertrouter/alertrouter/audit"
+	"github.com/alertrouter/alertrouter/internal/natstest"
 	"github.com/alertrouter/alertrouter/router"
 )
 
@@ -85,15 +85,11 @@ func TestClosedStdoutPipe(t *testing.T) {
 // seedRecords stores one audit record and one dead letter.
 func seedRecords(t *testing.T, url string) {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := natstest.JetStream(t, natstest.Dial(t, url))
 	ctx := context.Background()
 
 	rec := `{"v":1,"time":"2026-05-06T12:00:00Z","kind":"rules_reloaded","outcome":"success"}`
-	_, err = js.Publish(ctx, audit.Subject(audit.KindRulesReloaded), []byte(rec))
+	_, err := js.Publish(ctx, audit.Subject(audit.KindRulesReloaded), []byte(rec))
 	require.NoError(t, err)
 	msg := nats.NewMsg(router.SubjectDeadLetterPrefix + "bad_json")
 	msg.Header.Set(router.HeaderReason, "bad_json")

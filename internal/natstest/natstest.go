@@ -32,8 +32,15 @@ func Server(tb testing.TB) *server.Server {
 // Connect opens a connection of its own to ns, closed when the test ends.
 func Connect(tb testing.TB, ns *server.Server) *nats.Conn {
 	tb.Helper()
+	return Dial(tb, ns.ClientURL())
+}
 
-	nc, err := nats.Connect(ns.ClientURL())
+// Dial opens a connection to the server at url (one a test started some
+// other way, such as a worker process), closed when the test ends.
+func Dial(tb testing.TB, url string) *nats.Conn {
+	tb.Helper()
+
+	nc, err := nats.Connect(url)
 	require.NoError(tb, err)
 	tb.Cleanup(nc.Close)
 	return nc
